@@ -1,0 +1,3 @@
+from prepai_cli.cli import main
+
+main()

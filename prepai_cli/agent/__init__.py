@@ -1,0 +1,1 @@
+"""Interviewer brains and the tools they share."""

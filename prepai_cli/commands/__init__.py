@@ -1,0 +1,13 @@
+"""Command groups; each module has `register(app)`."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+# Order is the order of `prepai --help`.
+COMMAND_MODULES = ("interview", "types", "sessions", "report", "evaluate", "config_cmd")
+
+
+def registered_modules() -> list[ModuleType]:
+    return [importlib.import_module(f"prepai_cli.commands.{name}") for name in COMMAND_MODULES]

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from prepai_cli.commands.common import console, open_store
+
+sessions_app = typer.Typer(help="List, show and delete your interview sessions.", no_args_is_help=True)
+
+
+@sessions_app.command("list")
+def list_sessions(
+    type: str = typer.Option(None, "--type", help="Only sessions of this interview type."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List sessions, oldest first."""
+    store = open_store()
+    sessions = store.list_sessions(type)
+    rows = []
+    for s in sessions:
+        turns = store.turns(s.id)
+        rows.append({**s.model_dump(mode="json"), "turns": len(turns),
+                     "answers": sum(1 for t in turns if t.role == "candidate")})
+    if as_json:
+        console.print_json(json.dumps(rows))
+        return
+    if not rows:
+        console.print("No sessions yet. Start one with: [bold]prepai interview --type google-sde[/]")
+        return
+    table = Table(title="Sessions")
+    for column in ("id", "type", "brain", "status", "created", "answers"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["id"], row["type"], row["brain"], row["status"], row["created_at"][:16].replace("T", " "),
+                      str(row["answers"]))
+    console.print(table)
+
+
+@sessions_app.command("show")
+def show_session(session_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show one session's transcript."""
+    store = open_store()
+    session = store.get_session(session_id)
+    turns = store.turns(session_id)
+    if as_json:
+        console.print_json(json.dumps({"session": session.model_dump(mode="json"),
+                                       "turns": [t.model_dump(mode="json") for t in turns]}))
+        return
+    console.print(f"[bold]{session.id}[/]  {session.type}  brain={session.brain}  status={session.status}")
+    for turn in turns:
+        who = "[cyan]Interviewer[/]" if turn.role == "interviewer" else "[magenta]You[/]"
+        extra = ""
+        if turn.evaluation and "score" in turn.evaluation:
+            extra = f"  [dim](score {turn.evaluation['score']})[/]"
+        console.print(f"{turn.started_at:%H:%M:%S} {who} [dim]{turn.kind}[/]: ", end="")
+        console.print(turn.text, markup=False, end="")
+        console.print(extra)
+
+
+@sessions_app.command("delete")
+def delete_session(session_id: str, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask.")) -> None:
+    """Delete a session and its audio from this machine."""
+    store = open_store()
+    store.get_session(session_id)
+    if not yes and not typer.confirm(f"Delete session {session_id} and its audio?"):
+        raise typer.Exit(1)
+    store.delete_session(session_id)
+    console.print(f"Deleted {session_id}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sessions_app, name="sessions")

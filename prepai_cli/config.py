@@ -1,0 +1,167 @@
+"""Settings: defaults < TOML file < PREPAI_* environment variables < CLI flags (applied by the caller)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from prepai_cli import paths
+from prepai_cli.errors import PrepAIError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+BrainName = Literal["offline", "bedrock-agent", "bedrock"]
+
+
+def _default_candidate() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # getuser raises when no user database entry exists (containers)
+        return "candidate"
+
+
+class AudioSettings(BaseModel):
+    input_device: str | None = None
+    output_device: str | None = None
+    silence_ms: int = Field(default=550, ge=200, le=3000)
+    max_turn_s: float = Field(default=180.0, ge=10, le=1800)
+
+
+class SpeechSettings(BaseModel):
+    stt_model: str = "tiny.en"
+    beam_size: int = Field(default=5, ge=1, le=10)
+    voice: str = "en_US-joe-medium"
+    speaking_rate: float = Field(default=1.0, ge=0.5, le=2.0)
+
+
+class AWSSettings(BaseModel):
+    region: str | None = None
+    profile: str | None = None
+    agent_id: str | None = None
+    agent_alias_id: str | None = None
+    model_id: str = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+    send_cv: bool = False
+
+
+class SyncSettings(BaseModel):
+    bucket: str | None = None
+    prefix: str = "users"
+    auto: bool = False
+    kms_key_id: str | None = None
+    expected_owner: str | None = None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PREPAI_", env_nested_delimiter="__", extra="ignore")
+
+    brain: BrainName = "offline"
+    candidate: str = Field(default_factory=_default_candidate)
+    questions: int | None = Field(default=None, ge=1, le=30)
+    minutes: int | None = Field(default=None, ge=1, le=180)
+    audio: AudioSettings = AudioSettings()
+    speech: SpeechSettings = SpeechSettings()
+    aws: AWSSettings = AWSSettings()
+    sync: SyncSettings = SyncSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Earlier sources win: flags (init) > environment > the TOML file > defaults.
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=paths.config_file()))
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PrepAIError(f"cannot read config file {path}: {exc}") from exc
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings for this run; `overrides` are CLI flags (None means 'not given')."""
+    _read_config_file(paths.config_file())  # a broken file gets a clear message, not a pydantic traceback
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PrepAIError(f"invalid setting {where}: {first['msg']} (config file {paths.config_file()})") from exc
+
+
+def _parse_value(raw: str) -> Any:
+    lowered = raw.strip().lower()
+    if lowered in {"true", "yes", "on"}:
+        return True
+    if lowered in {"false", "no", "off"}:
+        return False
+    if lowered in {"none", "null", ""}:
+        return None
+    for number in (int, float):
+        try:
+            return number(raw)
+        except ValueError:
+            pass
+    return raw
+
+
+def set_config_value(key: str, raw_value: str) -> Any:
+    """Validates `key=value` against the schema, then writes it to the TOML file."""
+    parts = key.split(".")
+    path = paths.config_file()
+    data = _read_config_file(path)
+    node: dict[str, Any] = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise PrepAIError(f"config key {key!r} is not a section")
+    value = _parse_value(raw_value)
+    if value is None:
+        node.pop(parts[-1], None)
+    else:
+        node[parts[-1]] = value
+    _validate_key(parts)
+    try:
+        Settings.model_validate(data)
+    except ValidationError as exc:
+        raise PrepAIError(f"invalid value for {key}: {exc.errors()[0]['msg']}") from exc
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(tomli_w.dumps(_drop_none(data)), encoding="utf-8")
+    tmp.replace(path)
+    return value
+
+
+def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _drop_none(v) if isinstance(v, dict) else v for k, v in data.items() if v is not None}
+
+
+def _validate_key(parts: list[str]) -> None:
+    model: type[BaseModel] = Settings
+    for i, part in enumerate(parts):
+        fields = model.model_fields
+        if part not in fields:
+            valid = ", ".join(sorted(fields))
+            raise PrepAIError(f"unknown config key {'.'.join(parts)!r}; valid keys here: {valid}")
+        annotation = fields[part].annotation
+        if i < len(parts) - 1:
+            if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+                raise PrepAIError(f"config key {'.'.join(parts[: i + 1])!r} has no sub-keys")
+            model = annotation

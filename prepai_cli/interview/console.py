@@ -1,0 +1,152 @@
+"""Plain console interview: the interviewer's text streams to the terminal; answers are typed or scripted."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from rich.console import Console
+
+from prepai_cli.domain import utcnow
+from prepai_cli.errors import PrepAIError
+from prepai_cli.interview.io import AnswerContext, CandidateAnswer, Delivery
+
+_FENCE = re.compile(r"^```(?P<lang>[a-zA-Z]*)\s*\n(?P<code>.*?)\n```\s*$", re.DOTALL)
+_LANGS = {"": "python", "py": "python", "python": "python", "js": "javascript", "javascript": "javascript"}
+_SPEAKER_STYLE = {"intro": "cyan", "question": "bold cyan", "follow_up": "cyan", "hint": "yellow",
+                  "feedback": "cyan", "closing": "bold green"}
+
+
+class ConsoleOutput:
+    """Streams the interviewer's words; the console has no playback, so nothing is ever interrupted."""
+
+    def __init__(self, console: Console | None = None):
+        self.console = console or Console(highlight=False)
+        self._open = False
+
+    def begin_segment(self, kind: str, meta: dict[str, Any]) -> None:
+        if self._open:
+            self.console.print()
+        label = "Interviewer"
+        if kind == "question" and meta.get("number"):
+            label = f"Interviewer · question {meta['number']}/{meta.get('of', '?')}"
+        elif kind == "hint":
+            label = "Interviewer · hint"
+        self.console.print(f"[{_SPEAKER_STYLE.get(kind, 'cyan')}]{label}:[/] ", end="")
+        self._open = True
+
+    def write(self, text: str) -> None:
+        self.console.print(text, end="", markup=False, highlight=False)
+        self.console.file.flush()
+
+    def interrupted(self) -> bool:
+        return False
+
+    def end_turn(self) -> Delivery:
+        if self._open:
+            self.console.print()
+            self._open = False
+        return Delivery()
+
+    def notice(self, message: str) -> None:
+        if self._open:
+            self.console.print()
+            self._open = False
+        self.console.print(f"[dim]{message}[/]", markup=True, highlight=False)
+
+
+def parse_answer(text: str) -> CandidateAnswer:
+    """A fenced code block (```python ... ```) is submitted as code; anything else is a spoken-style answer."""
+    stripped = text.strip()
+    match = _FENCE.match(stripped)
+    if match:
+        language = _LANGS.get(match["lang"].lower())
+        if language is None:
+            raise PrepAIError(f"unsupported code language {match['lang']!r}; use python or javascript")
+        return CandidateAnswer(text=match["code"], kind="code", meta={"language": language})
+    return CandidateAnswer(text=stripped)
+
+
+class TypedInput:
+    """Answers typed at the prompt. An empty line asks for a hint; /end or Ctrl-D ends the interview."""
+
+    def __init__(self, console: Console | None = None, stream: TextIO | None = None):
+        self.console = console or Console(highlight=False)
+        self.stream = stream or sys.stdin
+
+    def next_answer(self, context: AnswerContext) -> CandidateAnswer | None:
+        self.console.print("[bold magenta]You:[/] ", end="")
+        self.console.file.flush()
+        started = utcnow()
+        line = self.stream.readline()
+        if not line:
+            self.console.print()
+            return None
+        text = line.rstrip("\n")
+        if text.strip().lower() in {"/end", "/quit", "/exit"}:
+            return None
+        if text.strip().startswith("```"):
+            # A code block: keep reading until the closing fence.
+            lines = [text]
+            while True:
+                more = self.stream.readline()
+                if not more:
+                    break
+                lines.append(more.rstrip("\n"))
+                if more.strip() == "```":
+                    break
+            text = "\n".join(lines)
+        answer = parse_answer(text)
+        answer.started_at, answer.ended_at = started, utcnow()
+        return answer
+
+
+class ScriptedInput:
+    """Answers from a file, one per blank-line-separated paragraph; the interview ends when they run out."""
+
+    def __init__(self, answers: list[str], console: Console | None = None):
+        self._answers = list(answers)
+        self.console = console
+
+    @classmethod
+    def from_file(cls, path: Path, console: Console | None = None) -> "ScriptedInput":
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise PrepAIError(f"answers file not found: {path}") from None
+        except IsADirectoryError:
+            raise PrepAIError(f"answers file is a directory: {path}") from None
+        except UnicodeDecodeError:
+            raise PrepAIError(f"answers file is not UTF-8 text: {path}") from None
+        except OSError as exc:
+            raise PrepAIError(f"cannot read answers file {path}: {exc.strerror}") from None
+        return cls(split_paragraphs(text), console)
+
+    def next_answer(self, context: AnswerContext) -> CandidateAnswer | None:
+        if not self._answers:
+            return None
+        answer = parse_answer(self._answers.pop(0))
+        if self.console is not None:
+            self.console.print(f"[bold magenta]You:[/] {answer.text}", markup=True, highlight=False)
+        return answer
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Blank lines separate answers, except inside a fenced code block."""
+    answers: list[str] = []
+    current: list[str] = []
+    in_code = False
+    for line in text.splitlines():
+        if line.strip().startswith("```"):
+            in_code = not in_code
+        if not line.strip() and not in_code:
+            if current:
+                answers.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+    if current:
+        answers.append("\n".join(current))
+    return answers

@@ -1,0 +1,1 @@
+"""Interview reports built from the stored turns."""

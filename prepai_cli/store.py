@@ -1,0 +1,284 @@
+"""SQLite session store. Every turn is committed the moment it exists, so a crash loses nothing already said."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prepai_cli.domain import NewTurn, Session, SessionStatus, Turn, utcnow
+from prepai_cli.errors import PrepAIError
+
+# Append-only: each entry migrates the schema from version i to i+1. Never edit a shipped entry.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        brain TEXT NOT NULL,
+        candidate TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'ended', 'abandoned')),
+        created_at TEXT NOT NULL,
+        ended_at TEXT,
+        settings_json TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('interviewer', 'candidate')),
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        question_id TEXT,
+        audio_path TEXT,
+        metrics_json TEXT,
+        evaluation_json TEXT,
+        meta_json TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (session_id, idx)
+    );
+    CREATE INDEX turns_by_session ON turns(session_id, idx);
+    """,
+]
+
+
+class SessionNotFound(PrepAIError):
+    def __init__(self, session_id: str):
+        super().__init__(f"no session {session_id!r}; run `prepai sessions list` to see your sessions")
+
+
+class CorruptDatabase(PrepAIError):
+    def __init__(self, path: Path, detail: str):
+        super().__init__(
+            f"the session database {path} is corrupt ({detail}); move it aside "
+            f"(mv '{path}' '{path}.broken') and PrepAI will start a fresh one"
+        )
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True)
+
+
+def _load(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
+class SessionStore:
+    """One connection guarded by a lock: the voice pipeline writes from worker threads."""
+
+    def __init__(self, db_path: Path, sessions_dir: Path | None = None):
+        self.path = db_path
+        self.sessions_dir = sessions_dir or db_path.parent / "sessions"
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._conn = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL in WAL mode survives a process kill; only power loss can drop the last transaction.
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA busy_timeout = 5000")
+            check = self._conn.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise CorruptDatabase(db_path, check)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise CorruptDatabase(db_path, str(exc)) from exc
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > len(MIGRATIONS):
+            raise PrepAIError(
+                f"the session database {self.path} was written by a newer PrepAI (schema {version}); upgrade prepai"
+            )
+        for target, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._transaction() as conn:
+                for statement in filter(str.strip, script.split(";")):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.IntegrityError):
+                    raise
+                raise CorruptDatabase(self.path, str(exc)) from exc
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise CorruptDatabase(self.path, str(exc)) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # Sessions
+
+    def create_session(
+        self, type: str, brain: str, candidate: str, settings: dict[str, Any] | None = None
+    ) -> Session:
+        session = Session(
+            id=f"{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}",
+            type=type,
+            brain=brain,
+            candidate=candidate,
+            created_at=utcnow(),
+            settings=settings or {},
+        )
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO sessions (id, type, brain, candidate, status, created_at, settings_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (session.id, type, brain, candidate, session.status, session.created_at.isoformat(),
+                 json.dumps(session.settings, sort_keys=True)),
+            )
+        return session
+
+    def import_session(self, session: Session, turns: list[Turn]) -> None:
+        """Writes a session restored from elsewhere (sync pull) with its turns, in one transaction."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO sessions (id, type, brain, candidate, status, created_at, ended_at, settings_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (session.id, session.type, session.brain, session.candidate, session.status,
+                 session.created_at.isoformat(), session.ended_at.isoformat() if session.ended_at else None,
+                 json.dumps(session.settings, sort_keys=True)),
+            )
+            for turn in turns:
+                self._insert_turn(conn, session.id, turn.index, NewTurn(**turn.model_dump(exclude={"id", "session_id", "index"})))
+
+    def get_session(self, session_id: str) -> Session:
+        rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        if not rows:
+            raise SessionNotFound(session_id)
+        return self._session(rows[0])
+
+    def has_session(self, session_id: str) -> bool:
+        return bool(self._query("SELECT 1 FROM sessions WHERE id = ?", (session_id,)))
+
+    def list_sessions(self, type: str | None = None) -> list[Session]:
+        if type:
+            rows = self._query("SELECT * FROM sessions WHERE type = ? ORDER BY created_at", (type,))
+        else:
+            rows = self._query("SELECT * FROM sessions ORDER BY created_at")
+        return [self._session(r) for r in rows]
+
+    def set_status(self, session_id: str, status: SessionStatus) -> Session:
+        ended = utcnow().isoformat() if status != "active" else None
+        with self._transaction() as conn:
+            cur = conn.execute(
+                "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?", (status, ended, session_id)
+            )
+            if cur.rowcount == 0:
+                raise SessionNotFound(session_id)
+        return self.get_session(session_id)
+
+    def update_settings(self, session_id: str, **changes: Any) -> Session:
+        session = self.get_session(session_id)
+        merged = {**session.settings, **changes}
+        with self._transaction() as conn:
+            conn.execute("UPDATE sessions SET settings_json = ? WHERE id = ?", (json.dumps(merged, sort_keys=True), session_id))
+        return session.model_copy(update={"settings": merged})
+
+    def delete_session(self, session_id: str) -> None:
+        with self._transaction() as conn:
+            cur = conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            if cur.rowcount == 0:
+                raise SessionNotFound(session_id)
+        shutil.rmtree(self.session_dir(session_id), ignore_errors=True)
+
+    def session_dir(self, session_id: str) -> Path:
+        return self.sessions_dir / session_id
+
+    # Turns
+
+    def add_turn(self, session_id: str, turn: NewTurn) -> Turn:
+        with self._transaction() as conn:
+            if not conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
+                raise SessionNotFound(session_id)
+            index = conn.execute(
+                "SELECT COALESCE(MAX(idx), -1) + 1 FROM turns WHERE session_id = ?", (session_id,)
+            ).fetchone()[0]
+            turn_id = self._insert_turn(conn, session_id, index, turn)
+        return Turn(id=turn_id, session_id=session_id, index=index, **turn.model_dump())
+
+    @staticmethod
+    def _insert_turn(conn: sqlite3.Connection, session_id: str, index: int, turn: NewTurn) -> int:
+        cur = conn.execute(
+            "INSERT INTO turns (session_id, idx, role, kind, text, started_at, ended_at, question_id,"
+            " audio_path, metrics_json, evaluation_json, meta_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (session_id, index, turn.role, turn.kind, turn.text, turn.started_at.isoformat(),
+             turn.ended_at.isoformat(), turn.question_id, turn.audio_path, _dump(turn.metrics),
+             _dump(turn.evaluation), json.dumps(turn.meta, sort_keys=True)),
+        )
+        return int(cur.lastrowid or 0)
+
+    def update_turn(
+        self,
+        turn_id: int,
+        *,
+        evaluation: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None,
+        audio_path: str | None = None,
+    ) -> None:
+        """Adds what is known only after the turn was stored (its evaluation, late metrics)."""
+        assignments: list[str] = []
+        params: list[Any] = []
+        for column, value in (("evaluation_json", _dump(evaluation)), ("metrics_json", _dump(metrics)),
+                              ("meta_json", _dump(meta)), ("audio_path", audio_path)):
+            if value is not None:
+                assignments.append(f"{column} = ?")
+                params.append(value)
+        if not assignments:
+            return
+        with self._transaction() as conn:
+            conn.execute(f"UPDATE turns SET {', '.join(assignments)} WHERE id = ?", (*params, turn_id))
+
+    def turns(self, session_id: str) -> list[Turn]:
+        rows = self._query("SELECT * FROM turns WHERE session_id = ? ORDER BY idx", (session_id,))
+        return [self._turn(r) for r in rows]
+
+    @staticmethod
+    def _session(row: sqlite3.Row) -> Session:
+        return Session(
+            id=row["id"], type=row["type"], brain=row["brain"], candidate=row["candidate"],
+            status=row["status"], created_at=datetime.fromisoformat(row["created_at"]),
+            ended_at=datetime.fromisoformat(row["ended_at"]) if row["ended_at"] else None,
+            settings=json.loads(row["settings_json"]),
+        )
+
+    @staticmethod
+    def _turn(row: sqlite3.Row) -> Turn:
+        return Turn(
+            id=row["id"], session_id=row["session_id"], index=row["idx"], role=row["role"], kind=row["kind"],
+            text=row["text"], started_at=datetime.fromisoformat(row["started_at"]),
+            ended_at=datetime.fromisoformat(row["ended_at"]), question_id=row["question_id"],
+            audio_path=row["audio_path"], metrics=_load(row["metrics_json"]),
+            evaluation=_load(row["evaluation_json"]), meta=json.loads(row["meta_json"]),
+        )
