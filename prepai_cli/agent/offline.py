@@ -60,9 +60,18 @@ class ToolBox(Protocol):
     def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]: ...
 
 
+# Longer than this, an answer that opens with "I don't know" is still an answer ("I don't know the exact
+# number, but ...").
+STUCK_MAX_WORDS = 8
+
+
 def is_stuck(answer: str) -> bool:
     stripped = answer.strip()
-    return not stripped or bool(_STUCK.match(stripped)) or (len(stripped.split()) <= 6 and bool(_WANTS_HINT.search(stripped)))
+    if not stripped:
+        return True
+    if len(stripped.split()) > STUCK_MAX_WORDS:
+        return False
+    return bool(_STUCK.match(stripped)) or bool(_WANTS_HINT.search(stripped))
 
 
 def wants_to_end(answer: str) -> bool:
@@ -100,7 +109,6 @@ class OfflineBrain:
         bank: QuestionBank,
         evaluator: Callable[[], Evaluator],
         tools: ToolBox | None = None,
-        clock: Callable[[], Any] | None = None,
     ):
         # `evaluator` is a provider so the embedding model can finish loading while the first question is spoken.
         self._bank = bank
