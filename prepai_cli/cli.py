@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="prepai")
     except PrepAIError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        # The message may contain brackets (paths, lists), so it is printed without markup.
+        err.print("[bold red]error:[/] ", end="")
+        err.print(str(exc), markup=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prepai_cli import paths
+from prepai_cli.config import load_settings, set_config_value
+
+
+def test_precedence_defaults_file_env_flags(prepai_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().audio.silence_ms == 550
+    set_config_value("audio.silence_ms", "700")
+    set_config_value("questions", "4")
+    assert paths.config_file().exists()
+    assert load_settings().audio.silence_ms == 700
+    monkeypatch.setenv("PREPAI_AUDIO__SILENCE_MS", "800")
+    monkeypatch.setenv("PREPAI_QUESTIONS", "6")
+    settings = load_settings()
+    assert settings.audio.silence_ms == 800 and settings.questions == 6
+    assert load_settings(questions=2).questions == 2  # a CLI flag beats everything
+    assert load_settings(questions=None).questions == 6  # an absent flag does not
+
+
+def test_set_writes_typed_values_and_unsets(prepai_home: Path) -> None:
+    assert set_config_value("sync.auto", "true") is True
+    assert set_config_value("sync.bucket", "my-bucket") == "my-bucket"
+    settings = load_settings()
+    assert settings.sync.auto is True and settings.sync.bucket == "my-bucket"
+    set_config_value("sync.bucket", "none")
+    assert load_settings().sync.bucket is None
