@@ -19,6 +19,10 @@ TYPE_ORDER = (
 )
 
 
+# libyaml's loader parses the bank ~15x faster than the pure-Python one, which matters for cold start.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class BankError(PrepAIError):
     """A bank file is missing or malformed."""
 
@@ -34,7 +38,7 @@ def data_dir() -> Path:
 
 def load_bank_file(path: Path) -> BankFile:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except (OSError, yaml.YAMLError) as exc:
         raise BankError(f"cannot read question bank file {path}: {exc}") from exc
     try:
