@@ -1,49 +1,53 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from prepai_cli.bank import load_bank
 from prepai_cli.commands.common import console, open_store
 from prepai_cli.errors import PrepAIError
-from prepai_cli.report.build import Report, build_report
+from prepai_cli.report.storage import FileFormat, current_report, render, store_format
+from prepai_cli.report.terminal import render_terminal
 
-
-def render_terminal(report: Report) -> None:
-    score = "n/a" if report.overall_score is None else f"{report.overall_score:.1f}/10"
-    console.print(f"[bold]Report for {report.session_id}[/] · {report.type} · {report.status} · overall {score}")
-    table = Table(show_lines=True)
-    table.add_column("#", justify="right")
-    table.add_column("question")
-    table.add_column("score", justify="right")
-    table.add_column("missed")
-    for q in report.questions:
-        table.add_row(str(q.number), q.question, "-" if q.score is None else f"{q.score:.1f}",
-                      "\n".join(q.missed) or "-")
-    console.print(table)
+FORMATS = ("terminal", "markdown", "html", "json")
 
 
 def register(app: typer.Typer) -> None:
     @app.command("report")
     def report(
         session_id: str = typer.Argument(..., help="Session id (see `prepai sessions list`)."),
-        format: str = typer.Option("terminal", "--format", "-f", help="terminal or json."),
-        output: Path = typer.Option(None, "--output", "-o", help="Write to this file instead of the terminal."),
+        format: str = typer.Option("terminal", "--format", "-f", help="terminal, markdown, html or json."),
+        output: Path = typer.Option(None, "--output", "-o", help="Also write the report to this file."),
+        regenerate: bool = typer.Option(False, "--regenerate", help="Rebuild even if the stored report is current."),
     ) -> None:
-        """Score an interview: each question, your answers and what they covered."""
-        if format not in {"terminal", "json"}:
-            raise PrepAIError(f"unknown report format {format!r}; use terminal or json")
+        """Score an interview: overall and per dimension, each question, delivery and what to work on.
+
+        The report is also saved in the session's folder (report.json plus the requested format).
+        """
+        if format not in FORMATS:
+            raise PrepAIError(f"unknown report format {format!r}; use one of: {', '.join(FORMATS)}")
+        if output is not None and format == "terminal":
+            raise PrepAIError("--output needs a file format: add --format markdown, html or json")
         store = open_store()
-        session = store.get_session(session_id)
-        built = build_report(session, store.turns(session_id), load_bank())
-        if format == "json":
-            text = built.model_dump_json(indent=2)
-            if output:
-                output.write_text(text + "\n", encoding="utf-8")
-                console.print(f"Wrote {output}")
-            else:
-                print(text)
+        try:
+            built, _ = current_report(store, session_id, load_bank(), force=regenerate)
+            if format == "terminal":
+                render_terminal(built, console)
+                return
+            file_format: FileFormat = format  # type: ignore[assignment]  # checked against FORMATS above
+            if file_format != "json":
+                store_format(store, built, file_format)
+            text = render(built, file_format)
+        finally:
+            store.close()
+        if output is None:
+            sys.stdout.write(text)
             return
-        render_terminal(built)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise PrepAIError(f"cannot write the report to {output}: {exc.strerror}") from None
+        console.print(f"Wrote {output}", markup=False)

@@ -2,97 +2,159 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, Field
+from prepai_cli.bank import Question, QuestionBank
+from prepai_cli.domain import Session, Turn, utcnow
+from prepai_cli.errors import PrepAIError
+from prepai_cli.report.coaching import practice_questions, strengths, work_on
+from prepai_cli.report.delivery import answer_delivery, is_spoken, summarise_delivery
+from prepai_cli.report.dimensions import score_dimensions
+from prepai_cli.report.fields import dicts, mapping, number, round1, strings
+from prepai_cli.report.fingerprint import builder_fingerprint, evaluation_fingerprint
+from prepai_cli.report.insights import build_insights
+from prepai_cli.report.models import (
+    REPORT_SCHEMA_VERSION, AnswerRecord, Provenance, QuestionReport, Report,
+)
 
-from prepai_cli.bank import QuestionBank
-from prepai_cli.domain import Session, Turn
+__all__ = ["REPORT_SCHEMA_VERSION", "Report", "QuestionReport", "AnswerRecord", "build_report"]
 
-REPORT_SCHEMA_VERSION = 1
-
-
-class AnswerRecord(BaseModel):
-    text: str
-    kind: str
-    score: float | None = None
-
-
-class QuestionReport(BaseModel):
-    number: int
-    question_id: str | None
-    topic: str | None
-    question: str
-    answers: list[AnswerRecord]
-    follow_ups: list[str] = Field(default_factory=list)
-    hints: list[str] = Field(default_factory=list)
-    score: float | None = None
-    covered: list[str] = Field(default_factory=list)
-    missed: list[str] = Field(default_factory=list)
-    suggestions: list[str] = Field(default_factory=list)
+PARTIAL_REASONS = {
+    "active": "This interview is still in progress (or was interrupted without being saved as ended): "
+              "the report covers only what was said so far.",
+    "abandoned": "This interview was stopped before the end: the report covers only the questions reached. "
+                 "Resume it with `prepai interview --resume {id}`.",
+}
 
 
-class Report(BaseModel):
-    schema_version: int = REPORT_SCHEMA_VERSION
-    session_id: str
-    type: str
-    brain: str
-    candidate: str
-    status: str
-    created_at: str
-    ended_at: str | None
-    overall_score: float | None
-    questions: list[QuestionReport]
+@dataclass
+class _Block:
+    """One main question and everything said about it until the next one."""
+
+    report: QuestionReport
+    asked_at: Turn
+    evaluation: dict[str, Any] | None = None
+    last_answer: Turn | None = None
+    metrics: list[dict[str, Any] | None] = field(default_factory=list)
 
 
-def _key_point_text(bank: QuestionBank, question_id: str | None, ids: list[str]) -> list[str]:
-    question = bank.question(question_id) if question_id else None
-    if question is None:
-        return ids
-    known = {kp.id: kp.text for kp in question.key_points}
-    return [known.get(i, i) for i in ids]
+def _key_point_texts(evaluation: dict[str, Any], question: Question | None) -> dict[str, str]:
+    # The evaluator stores each key point's text; the bank is the fallback for brains that store only ids.
+    texts = {kp.id: kp.text for kp in question.key_points} if question else {}
+    for kp in dicts(evaluation, "key_points"):
+        if kp.get("id") and kp.get("text"):
+            texts[str(kp["id"])] = str(kp["text"])
+    return texts
 
 
-def build_report(session: Session, turns: list[Turn], bank: QuestionBank) -> Report:
-    questions: list[QuestionReport] = []
-    current: QuestionReport | None = None
-    last_eval: dict[str, Any] | None = None
+def _apply_evaluation(block: _Block, question: Question | None) -> None:
+    evaluation = block.evaluation
+    q = block.report
+    if evaluation is None:
+        return
+    q.score = number(evaluation, "score")
+    texts = _key_point_texts(evaluation, question)
+    q.covered_ids = strings(evaluation, "covered")
+    q.missed_ids = strings(evaluation, "missed")
+    listed = dicts(evaluation, "key_points")
+    if not q.covered_ids and not q.missed_ids and listed:
+        q.covered_ids = [str(kp.get("id")) for kp in listed if kp.get("covered")]
+        q.missed_ids = [str(kp.get("id")) for kp in listed if not kp.get("covered")]
+    q.covered = [texts.get(i, i) for i in q.covered_ids]
+    q.missed = [texts.get(i, i) for i in q.missed_ids]
+    total = len(q.covered_ids) + len(q.missed_ids)
+    q.coverage = round(len(q.covered_ids) / total, 4) if total else None
+    structure = mapping(evaluation, "structure")
+    q.structure = {str(k): bool(v) for k, v in structure.items()} if structure else None
+    specificity = number(evaluation, "specificity")
+    q.specificity = None if specificity is None else min(max(specificity, 0.0), 1.0)
+    q.red_flags = strings(evaluation, "red_flags")
+    q.suggestions = strings(evaluation, "suggestions")
 
-    def close_current() -> None:
-        if current is not None and last_eval is not None:
-            current.score = float(last_eval.get("score", 0.0))
-            current.covered = _key_point_text(bank, current.question_id, list(last_eval.get("covered", [])))
-            current.missed = _key_point_text(bank, current.question_id, list(last_eval.get("missed", [])))
-            current.suggestions = list(last_eval.get("suggestions", []))
 
+def _blocks(turns: list[Turn], bank: QuestionBank) -> list[_Block]:
+    blocks: list[_Block] = []
     for turn in turns:
         if turn.role == "interviewer" and turn.kind == "question":
-            close_current()
-            last_eval = None
             question = bank.question(turn.question_id) if turn.question_id else None
-            current = QuestionReport(
-                number=len(questions) + 1, question_id=turn.question_id,
-                topic=question.topic if question else None,
-                question=question.text.strip() if question else turn.text, answers=[],
-            )
-            questions.append(current)
-        elif current is None:
+            blocks.append(_Block(
+                report=QuestionReport(
+                    number=len(blocks) + 1, question_id=turn.question_id,
+                    topic=question.topic if question else (turn.meta.get("topic") or None),
+                    category=question.category if question else None,
+                    question=question.text.strip() if question else turn.text, answers=[],
+                ),
+                asked_at=turn,
+            ))
             continue
-        elif turn.role == "interviewer" and turn.kind == "follow_up":
-            current.follow_ups.append(turn.text)
+        if not blocks:
+            continue  # small talk before the first question is not scored
+        block = blocks[-1]
+        if turn.role == "interviewer" and turn.kind == "follow_up":
+            block.report.follow_ups.append(turn.text)
         elif turn.role == "interviewer" and turn.kind == "hint":
-            current.hints.append(turn.text)
+            block.report.hints.append(turn.text)
         elif turn.role == "candidate":
-            score = float(turn.evaluation["score"]) if turn.evaluation and "score" in turn.evaluation else None
-            current.answers.append(AnswerRecord(text=turn.text, kind=turn.kind, score=score))
+            score = number(turn.evaluation, "score")
+            block.report.answers.append(AnswerRecord(
+                text=turn.text, kind=turn.kind, score=score,
+                started_at=turn.started_at.isoformat(), ended_at=turn.ended_at.isoformat(),
+                duration_s=round(max((turn.ended_at - turn.started_at).total_seconds(), 0.0), 1),
+                delivery=answer_delivery(turn.metrics),
+            ))
+            block.metrics.append(turn.metrics)
+            block.last_answer = turn
+            # The brain evaluates all answers to a question together, so the latest evaluation is the final one.
             if turn.evaluation:
-                last_eval = turn.evaluation
-    close_current()
+                block.evaluation = turn.evaluation
+    return blocks
+
+
+def _type_questions(bank: QuestionBank, slug: str) -> list[Question]:
+    try:
+        return bank.questions(slug)
+    except PrepAIError:
+        return []  # a session of a type removed from the bank still gets a report, without practice suggestions
+
+
+def build_report(session: Session, turns: list[Turn], bank: QuestionBank, *, evaluator_version: str | None = None) -> Report:
+    blocks = _blocks(turns, bank)
+    for block in blocks:
+        _apply_evaluation(block, bank.question(block.report.question_id) if block.report.question_id else None)
+        if block.last_answer is not None:
+            block.report.time_taken_s = round(
+                max((block.last_answer.ended_at - block.asked_at.started_at).total_seconds(), 0.0), 1
+            )
+    questions = [b.report for b in blocks]
+    type_questions = _type_questions(bank, session.type)
+    try:
+        interview_type = bank.interview_type(session.type)
+    except PrepAIError:
+        interview_type = None
+    spoken = any(is_spoken(t.metrics) for t in turns if t.role == "candidate")
+    delivery = summarise_delivery(questions, [b.metrics for b in blocks])
+    dimensions = score_dimensions(questions, star_type=bool(interview_type and interview_type.star), spoken=spoken)
     scored = [q.score for q in questions if q.score is not None]
+    partial_reason = PARTIAL_REASONS.get(session.status)
     return Report(
-        session_id=session.id, type=session.type, brain=session.brain, candidate=session.candidate,
-        status=session.status, created_at=session.created_at.isoformat(),
+        session_id=session.id, type=session.type, type_title=interview_type.title if interview_type else None,
+        brain=session.brain, candidate=session.candidate, status=session.status,
+        partial=partial_reason is not None,
+        partial_reason=partial_reason.format(id=session.id) if partial_reason else None,
+        created_at=session.created_at.isoformat(),
         ended_at=session.ended_at.isoformat() if session.ended_at else None,
-        overall_score=round(sum(scored) / len(scored), 1) if scored else None,
+        overall_score=round1(sum(scored) / len(scored)) if scored else None,
+        dimensions=dimensions,
         questions=questions,
+        delivery=delivery,
+        strengths=strengths(questions, dimensions, delivery),
+        work_on=work_on(questions, dimensions, delivery),
+        practice=practice_questions(questions, type_questions),
+        insights=build_insights([a.text for q in questions for a in q.answers if a.kind == "answer"], type_questions),
+        provenance=Provenance(
+            generated_at=utcnow().isoformat(), evaluator_version=evaluator_version,
+            evaluation_fingerprint=evaluation_fingerprint(session, turns),
+            builder_fingerprint=builder_fingerprint(),
+        ),
     )
