@@ -15,6 +15,7 @@ from typing import Any
 
 from prepai_cli.domain import NewTurn, Session, SessionStatus, Turn, utcnow
 from prepai_cli.errors import PrepAIError
+from prepai_cli.sync.models import OutboxEntry, OutboxState
 
 # Append-only: each entry migrates the schema from version i to i+1. Never edit a shipped entry.
 MIGRATIONS: list[str] = [
@@ -46,6 +47,26 @@ MIGRATIONS: list[str] = [
         UNIQUE (session_id, idx)
     );
     CREATE INDEX turns_by_session ON turns(session_id, idx);
+    """,
+    # 1 → 2: the S3 sync outbox. One row per (bucket, session, object key); rows survive crashes so a sync resumes.
+    """
+    CREATE TABLE sync_outbox (
+        bucket TEXT NOT NULL,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('session', 'audio', 'report', 'cv', 'manifest')),
+        staged_path TEXT,
+        source_fingerprint TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        updated_at TEXT NOT NULL,
+        meta_json TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (bucket, session_id, key)
+    );
+    CREATE INDEX sync_outbox_by_state ON sync_outbox(bucket, state);
     """,
 ]
 
@@ -281,4 +302,74 @@ class SessionStore:
             ended_at=datetime.fromisoformat(row["ended_at"]), question_id=row["question_id"],
             audio_path=row["audio_path"], metrics=_load(row["metrics_json"]),
             evaluation=_load(row["evaluation_json"]), meta=json.loads(row["meta_json"]),
+        )
+
+    # Sync outbox (prepai_cli/sync): what has to reach which bucket, and what happened last time.
+
+    def outbox_put(self, entry: OutboxEntry) -> None:
+        """Inserts or replaces the row for (bucket, session, key)."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO sync_outbox (bucket, session_id, key, kind, staged_path, source_fingerprint,"
+                " sha256, size, state, attempts, last_error, updated_at, meta_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (entry.bucket, entry.session_id, entry.key, entry.kind, entry.staged_path, entry.source_fingerprint,
+                 entry.sha256, entry.size, entry.state, entry.attempts, entry.last_error,
+                 entry.updated_at.isoformat(), json.dumps(entry.meta, sort_keys=True)),
+            )
+
+    def outbox_get(self, bucket: str, session_id: str, key: str) -> OutboxEntry | None:
+        rows = self._query("SELECT * FROM sync_outbox WHERE bucket = ? AND session_id = ? AND key = ?",
+                           (bucket, session_id, key))
+        return self._outbox_entry(rows[0]) if rows else None
+
+    def outbox_entries(
+        self, bucket: str, *, states: tuple[OutboxState, ...] | None = None, session_id: str | None = None
+    ) -> list[OutboxEntry]:
+        sql = "SELECT * FROM sync_outbox WHERE bucket = ?"
+        params: list[Any] = [bucket]
+        if states:
+            sql += f" AND state IN ({', '.join('?' for _ in states)})"
+            params.extend(states)
+        if session_id is not None:
+            sql += " AND session_id = ?"
+            params.append(session_id)
+        # Manifests last within a session: a manifest is only published once everything it lists is there.
+        sql += " ORDER BY session_id, kind = 'manifest', key"
+        return [self._outbox_entry(r) for r in self._query(sql, tuple(params))]
+
+    def outbox_session_ids(self, bucket: str) -> set[str]:
+        rows = self._query("SELECT DISTINCT session_id FROM sync_outbox WHERE bucket = ?", (bucket,))
+        return {r["session_id"] for r in rows}
+
+    def outbox_begin_attempt(self, bucket: str, session_id: str, key: str) -> None:
+        """Counts the attempt before it starts, so a crash mid-upload still shows up in `prepai sync --status`."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE sync_outbox SET attempts = attempts + 1, updated_at = ?"
+                " WHERE bucket = ? AND session_id = ? AND key = ?",
+                (utcnow().isoformat(), bucket, session_id, key),
+            )
+
+    def outbox_finish(self, bucket: str, session_id: str, key: str, state: OutboxState, error: str | None = None,
+                      *, staged_path: str | None = None) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE sync_outbox SET state = ?, last_error = ?, staged_path = ?, updated_at = ?"
+                " WHERE bucket = ? AND session_id = ? AND key = ?",
+                (state, error, staged_path, utcnow().isoformat(), bucket, session_id, key),
+            )
+
+    def outbox_delete(self, bucket: str, session_id: str, key: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM sync_outbox WHERE bucket = ? AND session_id = ? AND key = ?",
+                         (bucket, session_id, key))
+
+    @staticmethod
+    def _outbox_entry(row: sqlite3.Row) -> OutboxEntry:
+        return OutboxEntry(
+            bucket=row["bucket"], session_id=row["session_id"], key=row["key"], kind=row["kind"],
+            staged_path=row["staged_path"], source_fingerprint=row["source_fingerprint"], sha256=row["sha256"],
+            size=row["size"], state=row["state"], attempts=row["attempts"], last_error=row["last_error"],
+            updated_at=datetime.fromisoformat(row["updated_at"]), meta=json.loads(row["meta_json"]),
         )
