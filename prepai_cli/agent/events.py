@@ -67,4 +67,16 @@ class BrainError:
     recoverable: bool = True
 
 
-BrainEvent = Union[SegmentStarted, TextDelta, ToolCall, ToolResult, AnswerEvaluated, TurnEnded, BrainError]
+@dataclass(frozen=True, slots=True)
+class TokenUsage:
+    """Tokens one interviewer turn cost (all model calls of its tool loop together); cloud brains only."""
+
+    model_id: str
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+
+
+BrainEvent = Union[
+    SegmentStarted, TextDelta, ToolCall, ToolResult, AnswerEvaluated, TurnEnded, BrainError, TokenUsage
+]

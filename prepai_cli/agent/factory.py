@@ -1,15 +1,24 @@
-"""Builds the brain a run asks for, with its evaluator and tools."""
+"""Builds the brain a run asks for, with its evaluator and tools, and the offline fallback around cloud brains.
+
+Cloud modules (boto3) are imported only when a cloud brain is chosen: an offline run never loads them, and nothing
+is sent to AWS unless the user picked `--brain bedrock-agent` or `--brain bedrock`.
+"""
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
 
-from prepai_cli.agent.brain import Brain
+from prepai_cli.agent.brain import Brain, Conversation
+from prepai_cli.agent.events import BrainError, BrainEvent
 from prepai_cli.agent.offline import OfflineBrain, ToolBox
 from prepai_cli.bank import QuestionBank
+from prepai_cli.domain import Turn
 from prepai_cli.config import Settings
 from prepai_cli.errors import PrepAIError
+
+FallbackName = Literal["offline"]
 
 
 class LazyEvaluator:
@@ -46,9 +55,94 @@ def default_tools() -> ToolBox | None:
     return LocalToolBox()
 
 
-def build_brain(settings: Settings, bank: QuestionBank, tools: ToolBox | None = None) -> Brain:
+def converse_tool_config() -> dict[str, Any] | None:
+    try:
+        from prepai_cli.agent.tools.registry import to_converse_tool_config
+    except ImportError:
+        return None
+    return to_converse_tool_config()
+
+
+class FallbackBrain:
+    """A cloud brain that hands over to the offline brain when the cloud fails, keeping what was already said.
+
+    A recoverable failure (throttling, a dropped stream) finishes that one turn offline and tries the cloud again
+    next turn; a non-recoverable one (credentials, permissions, a missing agent) stays offline for the rest of the
+    run. The failure is still reported, as a recoverable BrainError, so the interview goes on.
+    """
+
+    def __init__(self, primary: Brain, fallback: Brain, annotate: Callable[[str, list[Turn]], list[Turn]]):
+        # `annotate(slug, turns)` gives cloud-asked questions their bank ids, so the offline brain knows
+        # which questions were asked and scores the answers against them.
+        self.name = primary.name
+        self._primary = primary
+        self._fallback = fallback
+        self._annotate = annotate
+        self._cloud_failed_for_good = False
+
+    @property
+    def offline(self) -> bool:
+        return self._cloud_failed_for_good
+
+    def respond(self, conversation: Conversation) -> Iterator[BrainEvent]:
+        if self._cloud_failed_for_good:
+            yield from self._offline(conversation)
+            return
+        events = self._primary.respond(conversation)
+        try:
+            for event in events:
+                if isinstance(event, BrainError):
+                    if not event.recoverable:
+                        self._cloud_failed_for_good = True
+                    scope = "for the rest of the interview" if not event.recoverable else "for this turn"
+                    yield BrainError(f"{event.message}; continuing offline {scope}", recoverable=True)
+                    yield from self._offline(conversation)
+                    return
+                yield event
+        finally:
+            events.close()  # type: ignore[attr-defined]
+
+    def _offline(self, conversation: Conversation) -> Iterator[BrainEvent]:
+        turns = self._annotate(conversation.session.type, conversation.turns)
+        events = self._fallback.respond(Conversation(
+            session=conversation.session, turns=turns, end_requested=conversation.end_requested,
+            cv_summary=conversation.cv_summary, extra=conversation.extra,
+        ))
+        try:
+            yield from events
+        finally:
+            events.close()  # type: ignore[attr-defined]
+
+
+def build_brain(
+    settings: Settings,
+    bank: QuestionBank,
+    tools: ToolBox | None = None,
+    *,
+    fallback: FallbackName | None = None,
+    debug: bool = False,
+) -> Brain:
+    tools = tools if tools is not None else default_tools()
+    evaluator = LazyEvaluator()
     if settings.brain == "offline":
-        return OfflineBrain(bank, LazyEvaluator(), tools=tools if tools is not None else default_tools())
-    raise PrepAIError(
-        f"the {settings.brain} brain is not available in this build yet; use --brain offline"
-    )
+        return OfflineBrain(bank, evaluator, tools=tools)
+
+    from prepai_cli.agent.bank_match import AnswerJudge, QuestionMatcher
+
+    matcher = QuestionMatcher(bank)
+    judge = AnswerJudge(bank, evaluator, matcher)
+    cloud: Brain
+    if settings.brain == "bedrock-agent":
+        from prepai_cli.agent.bedrock_agent import BedrockAgentBrain
+
+        cloud = BedrockAgentBrain(settings.aws, bank, judge, tools, debug=debug)
+    elif settings.brain == "bedrock":
+        from prepai_cli.agent.bedrock_converse import BedrockConverseBrain
+
+        cloud = BedrockConverseBrain(settings.aws, bank, judge, tools,
+                                     tool_config=converse_tool_config() if tools is not None else None)
+    else:
+        raise PrepAIError(f"unknown brain {settings.brain!r}; use offline, bedrock-agent or bedrock")
+    if fallback == "offline":
+        return FallbackBrain(cloud, OfflineBrain(bank, evaluator, tools=tools), matcher.annotate)
+    return cloud

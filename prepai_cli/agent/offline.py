@@ -78,6 +78,14 @@ def wants_to_end(answer: str) -> bool:
     return bool(_END.search(answer))
 
 
+def interview_elapsed(turns: list[Turn]) -> timedelta:
+    """Time spent in the interview; long gaps (a pause, a resume days later) count as MAX_COUNTED_GAP."""
+    total = timedelta()
+    for previous, turn in zip(turns, turns[1:]):
+        total += min(max(turn.ended_at - previous.ended_at, timedelta()), MAX_COUNTED_GAP)
+    return total
+
+
 @dataclass
 class _QuestionState:
     question: Question
@@ -208,7 +216,7 @@ class OfflineBrain:
 
     def _ask_next(self, conversation: Conversation, plan: _Plan, *, first: bool) -> Iterator[BrainEvent]:
         budget_questions, budget_minutes = self._budget(conversation)
-        if len(plan.asked) >= budget_questions or self._elapsed(conversation.turns) >= timedelta(minutes=budget_minutes):
+        if len(plan.asked) >= budget_questions or interview_elapsed(conversation.turns) >= timedelta(minutes=budget_minutes):
             yield from self._close(conversation, plan, ended_by_candidate=False)
             return
         target = self._next_target(plan, conversation)
@@ -289,13 +297,6 @@ class OfflineBrain:
         questions = int(settings.get("questions") or interview_type.default_questions)
         minutes = int(settings.get("minutes") or interview_type.default_minutes)
         return min(questions, len(self._bank.questions(conversation.session.type))), minutes
-
-    @staticmethod
-    def _elapsed(turns: list[Turn]) -> timedelta:
-        total = timedelta()
-        for previous, turn in zip(turns, turns[1:]):
-            total += min(max(turn.ended_at - previous.ended_at, timedelta()), MAX_COUNTED_GAP)
-        return total
 
     @staticmethod
     def _next_target(plan: _Plan, conversation: Conversation) -> int:

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from prepai_cli.agent.brain import Brain, Conversation
 from prepai_cli.agent.events import (
-    AnswerEvaluated, BrainError, SegmentStarted, TextDelta, ToolCall, ToolResult, TurnEnded,
+    AnswerEvaluated, BrainError, SegmentStarted, TextDelta, TokenUsage, ToolCall, ToolResult, TurnEnded,
 )
 from prepai_cli.bank import QuestionBank
 from prepai_cli.domain import NewTurn, Session, Turn, utcnow
@@ -27,6 +27,10 @@ class _Segment:
     @property
     def text(self) -> str:
         return "".join(self.parts).strip()
+
+
+class _BrainFailed(Exception):
+    """The brain reported an error it cannot recover from."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,14 @@ class InterviewRunner:
         """Runs until the interviewer closes or the candidate ends; Ctrl-C marks the session abandoned."""
         try:
             return self._run(session)
+        except _BrainFailed:
+            # Everything said so far is stored; the session stays resumable once the cause is fixed.
+            abandoned = self.store.set_status(session.id, "abandoned")
+            self.output.notice(
+                f"The interviewer stopped. Fix the error above, then resume with: prepai interview --resume {session.id}"
+                " (or add --fallback offline)"
+            )
+            return InterviewOutcome(abandoned, finished=False)
         except KeyboardInterrupt:
             abandoned = self.store.set_status(session.id, "abandoned")
             self.output.notice(
@@ -119,6 +131,7 @@ class InterviewRunner:
         answer_turn = turns[-1] if turns and turns[-1].role == "candidate" else None
         segments: list[_Segment] = []
         finished = False
+        failed = False
         events = self.brain.respond(conversation)
         try:
             for event in events:
@@ -136,10 +149,15 @@ class InterviewRunner:
                     self.store.update_turn(answer_turn.id, evaluation=event.evaluation)
                 elif isinstance(event, (ToolCall, ToolResult)) and segments:
                     segments[-1].meta.setdefault("tools", []).append(_tool_record(event))
+                elif isinstance(event, TokenUsage) and segments:
+                    segments[-1].meta["usage"] = {
+                        "model_id": event.model_id, "input_tokens": event.input_tokens,
+                        "output_tokens": event.output_tokens, "total_tokens": event.total_tokens,
+                    }
                 elif isinstance(event, BrainError):
                     self.output.notice(f"Interviewer error: {event.message}")
                     if not event.recoverable:
-                        finished = True
+                        failed = True
                 elif isinstance(event, TurnEnded):
                     finished = finished or event.finished
         finally:
@@ -167,6 +185,8 @@ class InterviewRunner:
             metrics = dict(answer_turn.metrics or {})
             metrics["latency"] = delivery.latency
             self.store.update_turn(answer_turn.id, metrics=metrics)
+        if failed:
+            raise _BrainFailed()
         return finished and not delivery.interrupted
 
     def _context(self, turns: list[Turn]) -> AnswerContext:

@@ -1,0 +1,184 @@
+"""`prepai doctor`: checks, one line each, that the configured cloud brain can work from this machine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from pydantic import BaseModel
+from rich.markup import escape
+
+from prepai_cli.commands.common import console
+from prepai_cli.config import AWSSettings, Settings, load_settings
+from prepai_cli.errors import PrepAIError
+
+
+class CheckResult(BaseModel):
+    name: str
+    ok: bool | None  # None: skipped because an earlier check failed
+    detail: str
+
+
+class _Failed(Exception):
+    """A check's own verdict (not an AWS error): its message is the reason shown."""
+
+
+def aws_overrides(**flags: Any) -> dict[str, Any] | None:
+    """CLI flags for the `aws` settings section; None when none were given, so config and env values stay."""
+    given = {k: v for k, v in flags.items() if v is not None}
+    return given or None
+
+
+def _line(result: CheckResult) -> str:
+    mark = {True: "[green]✓[/]", False: "[red]✗[/]", None: "[dim]–[/]"}[result.ok]
+    return f"{mark} {result.name}: {escape(result.detail)}"
+
+
+def _run(name: str, check: Callable[[], str], context: Any) -> CheckResult:
+    from prepai_cli.agent.aws import classify
+
+    try:
+        return CheckResult(name=name, ok=True, detail=check())
+    except _Failed as exc:
+        return CheckResult(name=name, ok=False, detail=str(exc))
+    except Exception as exc:  # every AWS failure is shown as this check's reason
+        return CheckResult(name=name, ok=False, detail=classify(exc, context).message)
+
+
+def _checks(settings: Settings) -> list[CheckResult]:
+    from prepai_cli.agent import aws
+    from prepai_cli.agent.aws import CallContext
+
+    results: list[CheckResult] = []
+    cfg: AWSSettings = settings.aws
+    try:
+        region = aws.resolve_region(cfg)
+        results.append(CheckResult(name="region", ok=True, detail=region))
+    except PrepAIError as exc:
+        return [CheckResult(name="region", ok=False, detail=str(exc))]
+
+    def context(action: str, resource: str, target: str, hint: str = "") -> CallContext:
+        return CallContext(action=action, resource=resource, target=target, region=region, fix_hint=hint)
+
+    def identity() -> str:
+        answer = aws.make_client(cfg, "sts", max_attempts=2).get_caller_identity()
+        return f"{answer['Arn']} (account {answer['Account']})"
+
+    results.append(_run("credentials", identity, context("sts:GetCallerIdentity", "*", "AWS STS")))
+    if not results[-1].ok:
+        return results + [CheckResult(name=n, ok=None, detail="skipped: needs working credentials")
+                          for n in _brain_check_names(settings.brain)]
+    if settings.brain == "bedrock":
+        results += _model_checks(cfg, region, context)
+    else:
+        results += _agent_checks(cfg, region, context)
+    return results
+
+
+def _brain_check_names(brain: str) -> list[str]:
+    return ["model", "model access"] if brain == "bedrock" else ["agent", "agent alias"]
+
+
+def _model_checks(cfg: AWSSettings, region: str, context: Callable[..., Any]) -> list[CheckResult]:
+    from prepai_cli.agent import aws
+
+    model_id = cfg.model_id
+    target = f"model {model_id}"
+    hint = "check --model-id and --region"
+
+    def describe() -> str:
+        if aws.is_inference_profile(model_id):
+            return f"{model_id} (inference profile; checked by the call below)"
+        details = aws.make_client(cfg, "bedrock", max_attempts=2).get_foundation_model(
+            modelIdentifier=model_id)["modelDetails"]
+        status = details.get("modelLifecycle", {}).get("status", "ACTIVE")
+        if status != "ACTIVE":
+            raise _Failed(f"{model_id} is {status.lower()} in {region}; pick a current model with --model-id")
+        if not details.get("responseStreamingSupported", True):
+            raise _Failed(f"{model_id} does not support streaming; pick another model with --model-id")
+        return f"{details.get('providerName', '')} {details.get('modelName', model_id)} ({model_id}) is active".strip()
+
+    def invoke() -> str:
+        # The smallest real call: proves IAM (bedrock:InvokeModelWithResponseStream) and model access together.
+        response = aws.make_client(cfg, "bedrock-runtime", max_attempts=2).converse_stream(
+            modelId=model_id, messages=[{"role": "user", "content": [{"text": "Say OK."}]}],
+            inferenceConfig={"maxTokens": 5},
+        )
+        stream = response["stream"]
+        tokens = 0
+        try:
+            for event in stream:
+                if "metadata" in event:
+                    tokens = int(event["metadata"].get("usage", {}).get("totalTokens", 0))
+        finally:
+            stream.close()
+        return f"a streamed call works ({tokens} tokens)"
+
+    return [
+        _run("model", describe, context("bedrock:GetFoundationModel", aws.model_arn(region, model_id), target, hint)),
+        _run("model access", invoke, context("bedrock:InvokeModelWithResponseStream",
+                                             aws.model_arn(region, model_id), target, hint)),
+    ]
+
+
+def _agent_checks(cfg: AWSSettings, region: str, context: Callable[..., Any]) -> list[CheckResult]:
+    from prepai_cli.agent import aws
+
+    if not cfg.agent_id or not cfg.agent_alias_id:
+        missing = "no agent configured: pass --agent-id and --agent-alias-id (or set aws.agent_id, aws.agent_alias_id)"
+        return [CheckResult(name="agent", ok=False, detail=missing),
+                CheckResult(name="agent alias", ok=None, detail="skipped: needs an agent")]
+    agent_id, alias_id = cfg.agent_id, cfg.agent_alias_id
+    hint = "check --agent-id, --agent-alias-id and --region"
+    client = aws.make_client(cfg, "bedrock-agent", max_attempts=2)
+
+    def agent() -> str:
+        details = client.get_agent(agentId=agent_id)["agent"]
+        status = details.get("agentStatus", "UNKNOWN")
+        if status != "PREPARED":
+            raise _Failed(f"agent {agent_id} is {status}, not PREPARED; prepare it (console, or "
+                          f"`aws bedrock-agent prepare-agent --agent-id {agent_id}`)")
+        return f"{details.get('agentName', agent_id)} ({agent_id}) is PREPARED"
+
+    def alias() -> str:
+        details = client.get_agent_alias(agentId=agent_id, agentAliasId=alias_id)["agentAlias"]
+        status = details.get("agentAliasStatus", "UNKNOWN")
+        if status != "PREPARED":
+            raise _Failed(f"alias {alias_id} is {status}, not PREPARED")
+        versions = [r.get("agentVersion") for r in details.get("routingConfiguration", []) if r.get("agentVersion")]
+        routed = f", version {', '.join(versions)}" if versions else ""
+        return f"{details.get('agentAliasName', alias_id)} ({alias_id}) is PREPARED{routed}"
+
+    first = _run("agent", agent, context("bedrock:GetAgent", f"arn:aws:bedrock:{region}:<account-id>:agent/{agent_id}",
+                                         f"agent {agent_id}", hint))
+    if not first.ok:
+        return [first, CheckResult(name="agent alias", ok=None, detail="skipped: needs a prepared agent")]
+    return [first, _run("agent alias", alias, context("bedrock:GetAgentAlias",
+                                                     aws.agent_alias_arn(region, agent_id, alias_id),
+                                                     f"agent {agent_id} (alias {alias_id})", hint))]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("doctor")
+    def doctor(
+        brain: str = typer.Option(None, "--brain", help="The brain to check: bedrock-agent or bedrock."),
+        profile: str = typer.Option(None, "--profile", help="AWS profile."),
+        region: str = typer.Option(None, "--region", help="AWS region."),
+        agent_id: str = typer.Option(None, "--agent-id", help="Bedrock agent id."),
+        agent_alias_id: str = typer.Option(None, "--agent-alias-id", help="Bedrock agent alias id."),
+        model_id: str = typer.Option(None, "--model-id", help="Bedrock model id for --brain bedrock."),
+    ) -> None:
+        """Check AWS credentials, region, model access and the agent for the cloud brains."""
+        settings = load_settings(brain=brain, aws=aws_overrides(
+            profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id, model_id=model_id))
+        if settings.brain == "offline":
+            console.print("[green]✓[/] brain: offline, which needs no AWS; pass --brain bedrock-agent or "
+                          "--brain bedrock to check a cloud brain")
+            return
+        console.print(f"[dim]Checking the {settings.brain} brain[/]")
+        results = _checks(settings)
+        for result in results:
+            console.print(_line(result), markup=True, highlight=False)
+        if any(r.ok is False for r in results):
+            raise typer.Exit(1)
