@@ -47,20 +47,11 @@ class LazyEvaluator:
         return self._evaluator
 
 
-def default_tools() -> ToolBox | None:
-    try:
-        from prepai_cli.agent.tools import LocalToolBox
-    except ImportError:
-        return None
-    return LocalToolBox()
+def default_tools(bank: QuestionBank, evaluator: LazyEvaluator) -> ToolBox:
+    from prepai_cli.agent.tools import LocalToolBox
 
-
-def converse_tool_config() -> dict[str, Any] | None:
-    try:
-        from prepai_cli.agent.tools.registry import to_converse_tool_config
-    except ImportError:
-        return None
-    return to_converse_tool_config()
+    # Sharing the brain's evaluator keeps one embedding model in memory, not two.
+    return LocalToolBox(bank, evaluator_factory=evaluator)
 
 
 class FallbackBrain:
@@ -122,8 +113,8 @@ def build_brain(
     fallback: FallbackName | None = None,
     debug: bool = False,
 ) -> Brain:
-    tools = tools if tools is not None else default_tools()
     evaluator = LazyEvaluator()
+    tools = tools if tools is not None else default_tools(bank, evaluator)
     if settings.brain == "offline":
         return OfflineBrain(bank, evaluator, tools=tools)
 
@@ -138,9 +129,10 @@ def build_brain(
         cloud = BedrockAgentBrain(settings.aws, bank, judge, tools, debug=debug)
     elif settings.brain == "bedrock":
         from prepai_cli.agent.bedrock_converse import BedrockConverseBrain
+        from prepai_cli.agent.tools.registry import to_converse_tool_config
 
         cloud = BedrockConverseBrain(settings.aws, bank, judge, tools,
-                                     tool_config=converse_tool_config() if tools is not None else None)
+                                     tool_config=to_converse_tool_config())
     else:
         raise PrepAIError(f"unknown brain {settings.brain!r}; use offline, bedrock-agent or bedrock")
     if fallback == "offline":

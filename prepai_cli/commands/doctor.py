@@ -179,6 +179,6 @@ def register(app: typer.Typer) -> None:
         console.print(f"[dim]Checking the {settings.brain} brain[/]")
         results = _checks(settings)
         for result in results:
-            console.print(_line(result), markup=True, highlight=False)
+            console.print(_line(result), markup=True, highlight=False, soft_wrap=True)
         if any(r.ok is False for r in results):
             raise typer.Exit(1)
