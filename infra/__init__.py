@@ -1,0 +1,1 @@
+"""PrepAI's AWS stack: the CloudFormation template, Lambda packaging and the deploy/destroy orchestration."""
