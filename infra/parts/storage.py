@@ -6,14 +6,11 @@ from typing import Any
 
 from infra.cfn import get_att, if_, no_value, ref, sub
 from infra.parts import parameters as p
+from prepai_cli.sync.layout import AUDIO_TAG_KEY, AUDIO_TAG_VALUE
 
 USER_DATA_BUCKET = "UserDataBucket"
 KNOWLEDGE_BUCKET = "KnowledgeBaseBucket"
 
-# Sync tags audio uploads with this; S3 lifecycle prefixes cannot hold wildcards, so users/*/sessions/*/turns/
-# can only be selected by tag (scoped to the users/ prefix).
-AUDIO_TAG_KEY = "prepai-content"
-AUDIO_TAG_VALUE = "audio"
 USER_PREFIX = "users/"
 
 

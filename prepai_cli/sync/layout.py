@@ -11,6 +11,10 @@ from prepai_cli.config import Settings
 SESSION_FILE = "session.json"
 MANIFEST_FILE = "manifest.json"
 REPORT_FILES = ("report.json", "report.md", "report.html")
+# S3 lifecycle rules cannot match users/*/sessions/*/turns/ by prefix, so audio is tagged and the bucket's
+# lifecycle rule (infra/parts/storage.py) ages it out by this tag.
+AUDIO_TAG_KEY = "prepai-content"
+AUDIO_TAG_VALUE = "audio"
 
 
 class Layout(BaseModel):

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from prepai_cli.store import SessionStore
 from prepai_cli.sync.checksums import b64_to_hex, hex_to_b64, sha256_file
+from prepai_cli.sync.layout import AUDIO_TAG_KEY, AUDIO_TAG_VALUE
 from prepai_cli.sync.models import Manifest, OutboxEntry, PushSummary
 from prepai_cli.sync.queue import drop_orphaned_staging, queue_session
 from prepai_cli.sync.s3 import SyncFailure, SyncTarget
@@ -142,6 +143,8 @@ class Pusher:
             **self.target.encryption_args(),
             **self.target.owner_args(),
         }
+        if entry.kind == "audio":
+            extra["Tagging"] = f"{AUDIO_TAG_KEY}={AUDIO_TAG_VALUE}"
         if entry.size < self.target.options.multipart_threshold:
             # S3 recomputes this and rejects the PUT on mismatch: end-to-end integrity for single-part objects.
             # Multipart uploads get per-part SHA256 checks instead (S3 has no full-object SHA256 for them).

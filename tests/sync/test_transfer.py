@@ -51,6 +51,9 @@ def test_long_audio_goes_multipart_and_round_trips(store: SessionStore, speech_c
     head = s3.head_object(Bucket=BUCKET, Key=key, ChecksumMode="ENABLED")
     assert head["Metadata"]["sha256"] == hashlib.sha256(data).hexdigest()
     assert len(data) > 1 * MB
+    # The bucket's lifecycle rule moves and expires audio by this tag.
+    tags = s3.get_object_tagging(Bucket=BUCKET, Key=key)["TagSet"]
+    assert {"Key": "prepai-content", "Value": "audio"} in tags
 
     proxy.reset_log()
     again = Pusher(store, SyncTarget.from_settings(load_settings(), options)).run()
