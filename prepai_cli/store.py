@@ -84,6 +84,12 @@ class CorruptDatabase(PrepAIError):
         )
 
 
+class DatabaseBusy(PrepAIError):
+    def __init__(self, path: Path):
+        super().__init__(f"the session database {path} is busy (another prepai, such as a background sync, is "
+                         "writing to it); try again in a moment")
+
+
 def _dump(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True)
 
@@ -95,7 +101,7 @@ def _load(value: str | None) -> Any:
 class SessionStore:
     """One connection guarded by a lock: the voice pipeline writes from worker threads."""
 
-    def __init__(self, db_path: Path, sessions_dir: Path | None = None):
+    def __init__(self, db_path: Path, sessions_dir: Path | None = None, busy_timeout_ms: int = 5000):
         self.path = db_path
         self.sessions_dir = sessions_dir or db_path.parent / "sessions"
         db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,7 +113,7 @@ class SessionStore:
             self._conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL in WAL mode survives a process kill; only power loss can drop the last transaction.
             self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.execute("PRAGMA busy_timeout = 5000")
+            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             check = self._conn.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise CorruptDatabase(db_path, check)
@@ -136,23 +142,29 @@ class SessionStore:
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise self._explain(exc) from exc
+            try:
                 yield self._conn
                 self._conn.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:
-                self._conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.IntegrityError):
-                    raise
-                raise CorruptDatabase(self.path, str(exc)) from exc
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError):
+                    raise self._explain(exc) from exc
                 raise
+
+    def _explain(self, exc: sqlite3.DatabaseError) -> PrepAIError:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return DatabaseBusy(self.path)
+        return CorruptDatabase(self.path, str(exc))
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
             try:
                 return self._conn.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
-                raise CorruptDatabase(self.path, str(exc)) from exc
+                raise self._explain(exc) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -220,11 +232,13 @@ class SessionStore:
         return self.get_session(session_id)
 
     def update_settings(self, session_id: str, **changes: Any) -> Session:
-        session = self.get_session(session_id)
-        merged = {**session.settings, **changes}
         with self._transaction() as conn:
+            row = conn.execute("SELECT settings_json FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row is None:
+                raise SessionNotFound(session_id)
+            merged = {**json.loads(row[0]), **changes}
             conn.execute("UPDATE sessions SET settings_json = ? WHERE id = ?", (json.dumps(merged, sort_keys=True), session_id))
-        return session.model_copy(update={"settings": merged})
+        return self.get_session(session_id)
 
     def delete_session(self, session_id: str) -> None:
         with self._transaction() as conn:
@@ -239,14 +253,21 @@ class SessionStore:
     # Turns
 
     def add_turn(self, session_id: str, turn: NewTurn) -> Turn:
+        return self.add_turns(session_id, [turn])[0]
+
+    def add_turns(self, session_id: str, turns: list[NewTurn]) -> list[Turn]:
+        """Stores several turns in one transaction: an interviewer turn's segments are kept or lost together."""
+        stored: list[Turn] = []
         with self._transaction() as conn:
             if not conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
                 raise SessionNotFound(session_id)
             index = conn.execute(
                 "SELECT COALESCE(MAX(idx), -1) + 1 FROM turns WHERE session_id = ?", (session_id,)
             ).fetchone()[0]
-            turn_id = self._insert_turn(conn, session_id, index, turn)
-        return Turn(id=turn_id, session_id=session_id, index=index, **turn.model_dump())
+            for offset, turn in enumerate(turns):
+                turn_id = self._insert_turn(conn, session_id, index + offset, turn)
+                stored.append(Turn(id=turn_id, session_id=session_id, index=index + offset, **turn.model_dump()))
+        return stored
 
     @staticmethod
     def _insert_turn(conn: sqlite3.Connection, session_id: str, index: int, turn: NewTurn) -> int:

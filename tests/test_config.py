@@ -29,3 +29,18 @@ def test_set_writes_typed_values_and_unsets(prepai_home: Path) -> None:
     assert settings.sync.auto is True and settings.sync.bucket == "my-bucket"
     set_config_value("sync.bucket", "none")
     assert load_settings().sync.bucket is None
+
+
+def test_unreadable_config_and_bad_env_are_one_line_errors(prepai_home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
+    from prepai_cli.errors import PrepAIError
+
+    broken = tmp_path / "latin1.toml"
+    broken.write_bytes(b"\xff\xfe brain = 1")
+    monkeypatch.setenv("PREPAI_CONFIG", str(broken))
+    with pytest.raises(PrepAIError, match="cannot read config file"):
+        load_settings()
+    monkeypatch.delenv("PREPAI_CONFIG")
+    monkeypatch.setenv("PREPAI_AUDIO", "foo")
+    with pytest.raises(PrepAIError, match="PREPAI_"):
+        load_settings()

@@ -103,3 +103,62 @@ def test_wal_mode_is_on(store: SessionStore) -> None:
     conn = sqlite3.connect(store.path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
+
+
+def test_segments_of_one_interviewer_turn_are_stored_together_or_not_at_all(
+    store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = store.create_session("behavioral", "offline", "ada")
+    real_insert = SessionStore._insert_turn
+    calls = {"n": 0}
+
+    def failing_insert(conn, session_id, index, turn):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # a Ctrl-C between the two inserts
+        return real_insert(conn, session_id, index, turn)
+
+    monkeypatch.setattr(SessionStore, "_insert_turn", staticmethod(failing_insert))
+    segments = [NewTurn(role="interviewer", kind="feedback", text="Okay."),
+                NewTurn(role="interviewer", kind="follow_up", text="What about the result?")]
+    with pytest.raises(KeyboardInterrupt):
+        store.add_turns(session.id, segments)
+    assert store.turns(session.id) == []
+    monkeypatch.setattr(SessionStore, "_insert_turn", staticmethod(real_insert))
+    stored = store.add_turns(session.id, segments)
+    assert [t.index for t in stored] == [0, 1] and [t.kind for t in store.turns(session.id)] == ["feedback", "follow_up"]
+
+
+def test_a_busy_database_is_not_called_corrupt(tmp_path: Path) -> None:
+    db = tmp_path / "sessions.db"
+    store = SessionStore(db, busy_timeout_ms=100)
+    session = store.create_session("behavioral", "offline", "ada")
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # e.g. a background sync in the middle of a write
+    try:
+        with pytest.raises(PrepAIError, match="busy") as info:
+            store.add_turn(session.id, NewTurn(role="candidate", kind="answer", text="hello"))
+        assert not isinstance(info.value, CorruptDatabase)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    store.add_turn(session.id, NewTurn(role="candidate", kind="answer", text="hello"))  # and it recovers
+    assert len(store.turns(session.id)) == 1
+    store.close()
+
+
+def test_concurrent_settings_updates_are_not_lost(store: SessionStore) -> None:
+    import threading
+
+    session = store.create_session("behavioral", "offline", "ada")
+
+    def bump(key: str) -> None:
+        for n in range(1, 51):
+            store.update_settings(session.id, **{key: n})
+
+    threads = [threading.Thread(target=bump, args=(f"k{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.get_session(session.id).settings == {"k0": 50, "k1": 50, "k2": 50, "k3": 50}

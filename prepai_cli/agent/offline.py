@@ -74,8 +74,12 @@ def is_stuck(answer: str) -> bool:
     return bool(_STUCK.match(stripped)) or bool(_WANTS_HINT.search(stripped))
 
 
+# "I decided to stop the session and regroup" inside a story is not a request to end the interview.
+END_MAX_WORDS = 12
+
+
 def wants_to_end(answer: str) -> bool:
-    return bool(_END.search(answer))
+    return len(answer.split()) <= END_MAX_WORDS and bool(_END.search(answer))
 
 
 def interview_elapsed(turns: list[Turn]) -> timedelta:
@@ -137,7 +141,7 @@ class OfflineBrain:
             yield TurnEnded()
             return
 
-        if conversation.end_requested or (last is not None and wants_to_end(last.text)):
+        if plan.closed or conversation.end_requested or (last is not None and wants_to_end(last.text)):
             yield from self._close(conversation, plan, ended_by_candidate=True)
             return
 

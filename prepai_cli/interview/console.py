@@ -77,6 +77,14 @@ class TypedInput:
         self.stream = stream or sys.stdin
 
     def next_answer(self, context: AnswerContext) -> CandidateAnswer | None:
+        while True:
+            try:
+                return self._read_answer()
+            except PrepAIError as exc:
+                # A typo in a code fence should not end the interview: say why and ask again.
+                self.console.print(f"[red]{exc}[/]", markup=True, highlight=False)
+
+    def _read_answer(self) -> CandidateAnswer | None:
         self.console.print("[bold magenta]You:[/] ", end="")
         self.console.file.flush()
         started = utcnow()
@@ -107,7 +115,8 @@ class ScriptedInput:
     """Answers from a file, one per blank-line-separated paragraph; the interview ends when they run out."""
 
     def __init__(self, answers: list[str], console: Console | None = None):
-        self._answers = list(answers)
+        # Parsed up front so a bad paragraph is reported before the interview starts, not in the middle of it.
+        self._answers = [parse_answer(answer) for answer in answers]
         self.console = console
 
     @classmethod
@@ -122,12 +131,16 @@ class ScriptedInput:
             raise PrepAIError(f"answers file is not UTF-8 text: {path}") from None
         except OSError as exc:
             raise PrepAIError(f"cannot read answers file {path}: {exc.strerror}") from None
-        return cls(split_paragraphs(text), console)
+        try:
+            return cls(split_paragraphs(text), console)
+        except PrepAIError as exc:
+            raise PrepAIError(f"{path}: {exc}") from None
 
     def next_answer(self, context: AnswerContext) -> CandidateAnswer | None:
         if not self._answers:
             return None
-        answer = parse_answer(self._answers.pop(0))
+        answer = self._answers.pop(0)
+        answer.started_at = answer.ended_at = utcnow()
         if self.console is not None:
             self.console.print(f"[bold magenta]You:[/] {answer.text}", markup=True, highlight=False)
         return answer

@@ -76,12 +76,19 @@ class InterviewRunner:
                 f"Interview paused and saved. Resume with: prepai interview --resume {session.id}"
             )
             return InterviewOutcome(abandoned, finished=False)
+        except BaseException:
+            # Whatever broke, the turns are stored; leave the session resumable rather than falsely active.
+            self.store.set_status(session.id, "abandoned")
+            raise
 
     def _run(self, session: Session) -> InterviewOutcome:
         if session.status != "active":
             session = self.store.set_status(session.id, "active")
         turns = self.store.turns(session.id)
         end_requested = False
+        if turns and turns[-1].kind == "closing":
+            # A crash after the closing was stored: the interview is over.
+            return InterviewOutcome(self.store.set_status(session.id, "ended"), finished=True)
         if turns and turns[-1].role == "interviewer":
             # Resuming after the interviewer spoke: remind the candidate instead of generating a new turn.
             last = turns[-1]
@@ -147,6 +154,9 @@ class InterviewRunner:
                     self.output.write(event.text)
                 elif isinstance(event, AnswerEvaluated) and answer_turn is not None:
                     self.store.update_turn(answer_turn.id, evaluation=event.evaluation)
+                    # The brain rebuilds its state from `turns`: it must see the score it just gave.
+                    answer_turn = answer_turn.model_copy(update={"evaluation": event.evaluation})
+                    turns[-1] = answer_turn
                 elif isinstance(event, (ToolCall, ToolResult)) and segments:
                     segments[-1].meta.setdefault("tools", []).append(_tool_record(event))
                 elif isinstance(event, TokenUsage) and segments:
@@ -166,6 +176,7 @@ class InterviewRunner:
                 close()  # cancels generation on barge-in (Bedrock streams are closed here)
         delivery = self.output.end_turn()
         spoken = delivery.spoken
+        new_turns: list[NewTurn] = []
         for i, segment in enumerate(segments):
             text = spoken[i] if spoken is not None and i < len(spoken) else (None if spoken is not None else segment.text)
             if not text:
@@ -174,20 +185,20 @@ class InterviewRunner:
             if delivery.interrupted and spoken is not None and text != segment.text:
                 meta["interrupted"] = True
                 meta["generated_text"] = segment.text
-            stored = self.store.add_turn(
-                session.id,
-                NewTurn(role="interviewer", kind=segment.kind, text=text, started_at=segment.started_at,
-                        ended_at=utcnow(), question_id=segment.question_id, meta=meta),
-            )
+            new_turns.append(NewTurn(role="interviewer", kind=segment.kind, text=text, started_at=segment.started_at,
+                                     ended_at=utcnow(), question_id=segment.question_id, meta=meta))
+        for stored in self.store.add_turns(session.id, new_turns) if new_turns else []:
             turns.append(stored)
             self.on_turn_stored(stored)
         if delivery.latency and answer_turn is not None:
             metrics = dict(answer_turn.metrics or {})
             metrics["latency"] = delivery.latency
             self.store.update_turn(answer_turn.id, metrics=metrics)
+            turns[answer_turn.index] = answer_turn.model_copy(update={"metrics": metrics})
         if failed:
             raise _BrainFailed()
-        return finished and not delivery.interrupted
+        # A closing talked over is still the end of the interview.
+        return finished or any(segment.kind == "closing" for segment in segments if segment.parts)
 
     def _context(self, turns: list[Turn]) -> AnswerContext:
         last = next((t for t in reversed(turns) if t.role == "interviewer"), None)
