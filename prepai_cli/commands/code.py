@@ -12,20 +12,10 @@ from prepai_cli.agent.tools.sandbox import Language, RunResult, bank_problem, pa
 from prepai_cli.bank import load_bank
 from prepai_cli.commands.common import console
 from prepai_cli.errors import PrepAIError
+from prepai_cli.textfiles import read_user_text
 
 _EXTENSIONS: dict[str, Language] = {".py": "python", ".js": "javascript", ".cjs": "javascript", ".mjs": "javascript"}
 _VERDICT_STYLE = {"passed": "bold green", "failed": "bold yellow"}
-
-
-def _read(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PrepAIError(f"{what} not found: {path}") from None
-    except UnicodeDecodeError:
-        raise PrepAIError(f"{what} is not UTF-8 text: {path}") from None
-    except OSError as exc:
-        raise PrepAIError(f"cannot read {what} {path}: {exc.strerror}") from None
 
 
 def _language(path: Path, given: str | None) -> Language:
@@ -88,11 +78,11 @@ def register(app: typer.Typer) -> None:
         if bool(problem) == bool(tests):
             raise PrepAIError("give exactly one of --problem ID or --tests FILE")
         lang = _language(solution, language)
-        code = _read(solution, "solution file")
+        code = read_user_text(solution, "solution file")
         if problem:
             spec = bank_problem(load_bank(), problem)
         else:
-            spec = parse_tests_json(_read(tests, "tests file"), code=code, language=lang, function_name=function)
+            spec = parse_tests_json(read_user_text(tests, "tests file"), code=code, language=lang, function_name=function)
         result = run_code(code, lang, spec)
         if as_json:
             console.print_json(result.model_dump_json())

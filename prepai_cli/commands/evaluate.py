@@ -6,18 +6,7 @@ import typer
 
 from prepai_cli.bank import load_bank
 from prepai_cli.commands.common import console
-from prepai_cli.errors import PrepAIError
-
-
-def _read_answer(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PrepAIError(f"answer file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise PrepAIError(f"answer file is not UTF-8 text: {path}") from None
-    except OSError as exc:
-        raise PrepAIError(f"cannot read answer file {path}: {exc.strerror}") from None
+from prepai_cli.textfiles import read_user_text
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +20,7 @@ def register(app: typer.Typer) -> None:
         """Score one answer against the question's rubric."""
         bank = load_bank()
         interview_type = bank.interview_type(type)
-        answer = _read_answer(answer_file)
+        answer = read_user_text(answer_file, "answer file")
         from prepai_cli.agent.evaluator import AnswerEvaluator, Embedder
 
         evaluator = AnswerEvaluator(Embedder())

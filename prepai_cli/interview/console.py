@@ -11,6 +11,7 @@ from rich.console import Console
 
 from prepai_cli.domain import utcnow
 from prepai_cli.errors import PrepAIError
+from prepai_cli.textfiles import read_user_text
 from prepai_cli.interview.io import AnswerContext, CandidateAnswer, Delivery
 
 _FENCE = re.compile(r"^```(?P<lang>[a-zA-Z]*)\s*\n(?P<code>.*?)\n```\s*$", re.DOTALL)
@@ -121,16 +122,7 @@ class ScriptedInput:
 
     @classmethod
     def from_file(cls, path: Path, console: Console | None = None) -> "ScriptedInput":
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise PrepAIError(f"answers file not found: {path}") from None
-        except IsADirectoryError:
-            raise PrepAIError(f"answers file is a directory: {path}") from None
-        except UnicodeDecodeError:
-            raise PrepAIError(f"answers file is not UTF-8 text: {path}") from None
-        except OSError as exc:
-            raise PrepAIError(f"cannot read answers file {path}: {exc.strerror}") from None
+        text = read_user_text(path, "answers file")
         try:
             return cls(split_paragraphs(text), console)
         except PrepAIError as exc:
