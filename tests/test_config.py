@@ -9,7 +9,7 @@ from prepai_cli.config import load_settings, set_config_value
 
 
 def test_precedence_defaults_file_env_flags(prepai_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert load_settings().audio.silence_ms == 550
+    assert load_settings().audio.silence_ms == 600
     set_config_value("audio.silence_ms", "700")
     set_config_value("questions", "4")
     assert paths.config_file().exists()

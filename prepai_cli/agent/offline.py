@@ -15,9 +15,10 @@ from typing import Any, Protocol
 
 from prepai_cli.agent.brain import Conversation
 from prepai_cli.agent.events import (
-    AnswerEvaluated, BrainEvent, SegmentKind, SegmentStarted, TextDelta, ToolCall, ToolResult, TurnEnded,
+    AnswerEvaluated, BrainEvent, SegmentStarted, TextDelta, ToolCall, ToolResult, TurnEnded,
 )
 from prepai_cli.bank import Question, QuestionBank
+from prepai_cli.bank.loader import session_questions
 from prepai_cli.domain import Turn
 
 MAX_FOLLOW_UPS = 2
@@ -132,7 +133,7 @@ class OfflineBrain:
     def respond(self, conversation: Conversation) -> Iterator[BrainEvent]:
         session = conversation.session
         interview_type = self._bank.interview_type(session.type)
-        plan = self._rebuild(conversation.turns)
+        plan = self._rebuild(conversation.turns, session_questions(session.settings))
         last = conversation.last_candidate_turn
 
         if not plan.introduced:
@@ -177,7 +178,8 @@ class OfflineBrain:
 
     # Rebuilding state
 
-    def _rebuild(self, turns: list[Turn]) -> _Plan:
+    def _rebuild(self, turns: list[Turn], cv_questions: list[Question]) -> _Plan:
+        by_id = {q.id: q for q in cv_questions}
         plan = _Plan()
         for turn in turns:
             if turn.role == "interviewer":
@@ -186,7 +188,7 @@ class OfflineBrain:
                 elif turn.kind == "closing":
                     plan.closed = True
                 elif turn.kind == "question" and turn.question_id:
-                    question = self._bank.question(turn.question_id)
+                    question = by_id.get(turn.question_id) or self._bank.question(turn.question_id)
                     if question is not None:
                         target = int(turn.meta.get("target_difficulty", question.difficulty))
                         plan.asked.append(_QuestionState(question, target))
@@ -209,9 +211,11 @@ class OfflineBrain:
         interview_type = self._bank.interview_type(session.type)
         budget_questions, budget_minutes = self._budget(conversation)
         yield SegmentStarted("intro")
-        yield TextDelta(f"Hi, I'm your PrepAI interviewer. ")
+        yield TextDelta("Hi, I'm your PrepAI interviewer. ")
         yield TextDelta(interview_type.intro.strip() + " ")
-        if session.type == "cv-grilling" and not conversation.cv_summary:
+        if session.type == "cv-grilling" and session_questions(session.settings):
+            yield TextDelta("I've read your CV, so most of my questions are about what you wrote there. ")
+        elif session.type == "cv-grilling" and not conversation.cv_summary:
             yield TextDelta("I don't have your CV, so I'll ask you to walk me through your background and dig into it. ")
         yield TextDelta(
             f"We have about {budget_questions} questions and {budget_minutes} minutes. "
@@ -300,7 +304,8 @@ class OfflineBrain:
         settings = conversation.session.settings
         questions = int(settings.get("questions") or interview_type.default_questions)
         minutes = int(settings.get("minutes") or interview_type.default_minutes)
-        return min(questions, len(self._bank.questions(conversation.session.type))), minutes
+        available = len(self._bank.questions(conversation.session.type)) + len(session_questions(settings))
+        return min(questions, available), minutes
 
     @staticmethod
     def _next_target(plan: _Plan, conversation: Conversation) -> int:
@@ -317,7 +322,10 @@ class OfflineBrain:
 
     def _pick(self, conversation: Conversation, plan: _Plan, target: int) -> Question | None:
         asked_ids = {q.question.id for q in plan.asked}
-        candidates = [q for q in self._bank.questions(conversation.session.type) if q.id not in asked_ids]
+        from_cv = session_questions(conversation.session.settings)
+        cv_ids = {q.id for q in from_cv}
+        pool = from_cv + self._bank.questions(conversation.session.type)
+        candidates = [q for q in pool if q.id not in asked_ids]
         if not candidates:
             return None
         category_use: dict[str, int] = {}
@@ -330,7 +338,9 @@ class OfflineBrain:
 
         def rank(q: Question) -> tuple[float, ...]:
             in_focus = q.topic.lower() in focus or q.id in focus
-            return (abs(q.difficulty - target), 0 if in_focus else 1, category_use.get(q.category, 0), jitter[q.id])
+            # Questions about the candidate's own CV come before generic ones.
+            return (0 if q.id in cv_ids else 1, abs(q.difficulty - target), 0 if in_focus else 1,
+                    category_use.get(q.category, 0), jitter[q.id])
 
         return min(candidates, key=rank)
 

@@ -50,6 +50,11 @@ def load_bank_file(path: Path) -> BankFile:
 @dataclass(frozen=True)
 class QuestionBank:
     files: dict[str, BankFile]
+    # Questions made for one session (from the candidate's CV), found by id like bank questions.
+    extra: tuple[Question, ...] = ()
+
+    def with_session_questions(self, settings: dict[str, object]) -> "QuestionBank":
+        return QuestionBank(self.files, tuple(session_questions(settings)))
 
     @property
     def slugs(self) -> list[str]:
@@ -75,11 +80,20 @@ class QuestionBank:
         return list(seen.values())
 
     def question(self, question_id: str) -> Question | None:
+        for extra in self.extra:
+            if extra.id == question_id:
+                return extra
         for bank_file in self.files.values():
             for q in bank_file.questions:
                 if q.id == question_id:
                     return q
         return None
+
+
+def session_questions(settings: dict[str, object]) -> list[Question]:
+    """Questions derived from the candidate's CV when the session was created (see interview/setup.py)."""
+    raw = settings.get("cv_questions") or []
+    return [Question.model_validate(item) for item in raw] if isinstance(raw, list) else []
 
 
 def load_bank_from(directory: Path) -> QuestionBank:

@@ -6,7 +6,7 @@ import importlib
 from types import ModuleType
 
 # Order is the order of `prepai --help`.
-COMMAND_MODULES = ("interview", "types", "sessions", "report", "progress", "evaluate", "code", "cv", "kb", "sync", "doctor", "infra", "config_cmd")
+COMMAND_MODULES = ("interview", "types", "sessions", "report", "progress", "evaluate", "models", "code", "cv", "kb", "sync", "doctor", "infra", "config_cmd")
 
 
 def registered_modules() -> list[ModuleType]:

@@ -9,7 +9,7 @@ import typer
 from pydantic import BaseModel
 from rich.markup import escape
 
-from prepai_cli.commands.common import console
+from prepai_cli.commands.common import aws_overrides, console
 from prepai_cli.config import AWSSettings, Settings, load_settings
 from prepai_cli.errors import PrepAIError
 
@@ -22,12 +22,6 @@ class CheckResult(BaseModel):
 
 class _Failed(Exception):
     """A check's own verdict (not an AWS error): its message is the reason shown."""
-
-
-def aws_overrides(**flags: Any) -> dict[str, Any] | None:
-    """CLI flags for the `aws` settings section; None when none were given, so config and env values stay."""
-    given = {k: v for k, v in flags.items() if v is not None}
-    return given or None
 
 
 def _line(result: CheckResult) -> str:

@@ -1,17 +1,28 @@
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from prepai_cli import paths
 from prepai_cli.agent.factory import build_brain
-from prepai_cli.bank import load_bank
-from prepai_cli.commands.common import console, open_store
-from prepai_cli.config import load_settings
+from prepai_cli.bank import QuestionBank, load_bank
+from prepai_cli.commands.common import aws_overrides, console, open_store
+from prepai_cli.config import Settings, load_settings
+from prepai_cli.domain import Session
 from prepai_cli.errors import PrepAIError
 from prepai_cli.interview.console import ConsoleOutput, ScriptedInput, TypedInput
+from prepai_cli.interview.io import CandidateInput, InterviewerOutput
 from prepai_cli.interview.runner import InterviewRunner
+from prepai_cli.interview.setup import new_session_settings
+from prepai_cli.store import SessionStore
+
+if TYPE_CHECKING:
+    from prepai_cli.audio.sources import AudioSource
+    from prepai_cli.audio.stack import VoiceOptions, VoiceStack
 
 
 def register(app: typer.Typer) -> None:
@@ -25,36 +36,191 @@ def register(app: typer.Typer) -> None:
         questions: int = typer.Option(None, "--questions", min=1, max=30, help="How many main questions."),
         minutes: int = typer.Option(None, "--minutes", min=1, max=180, help="Time budget in minutes."),
         difficulty: int = typer.Option(None, "--difficulty", min=1, max=3, help="Starting difficulty 1-3."),
+        cv: Path = typer.Option(None, "--cv", help="Your CV (PDF, DOCX, TXT, MD): cv-grilling asks about it."),
         brain: str = typer.Option(None, "--brain", help="offline (default), bedrock-agent or bedrock."),
         candidate: str = typer.Option(None, "--candidate", help="Your name, for the records."),
+        input: Path = typer.Option(None, "--input", help="Use an audio file (WAV/FLAC/OGG) as the microphone."),
+        fast: bool = typer.Option(False, "--fast", help="With --input: stream the file as fast as it is processed."),
+        output_audio: Path = typer.Option(None, "--output-audio", help="Record what the interviewer says to a WAV file."),
+        mute: bool = typer.Option(False, "--mute", help="Do not play the interviewer's voice."),
+        stt_model: str = typer.Option(None, "--stt-model", help="Speech model: tiny.en (bundled), base.en, small or a folder."),
+        agent_id: str = typer.Option(None, "--agent-id", help="Bedrock agent id (--brain bedrock-agent)."),
+        agent_alias_id: str = typer.Option(None, "--agent-alias-id", help="Bedrock agent alias id (--brain bedrock-agent)."),
+        model_id: str = typer.Option(None, "--model-id", help="Bedrock model id (--brain bedrock)."),
+        profile: str = typer.Option(None, "--profile", help="AWS profile for the cloud brains."),
+        region: str = typer.Option(None, "--region", help="AWS region for the cloud brains."),
+        fallback: str = typer.Option(None, "--fallback", help="offline: if the cloud brain fails, carry on offline."),
+        debug: bool = typer.Option(False, "--debug", help="Log cloud requests and Bedrock agent traces to stderr."),
     ) -> None:
-        """Run a mock interview."""
-        settings = load_settings(brain=brain, candidate=candidate, questions=questions, minutes=minutes)
-        bank = load_bank()
+        """Run a mock interview (spoken by default; typed with --text or when there is no microphone)."""
+        if text and input is not None:
+            raise PrepAIError("--text and --input exclude each other: type or speak, not both")
+        if answers is not None and input is not None:
+            raise PrepAIError("--answers and --input exclude each other: choose one source of answers")
+        if fast and input is None:
+            raise PrepAIError("--fast only applies to --input files; a microphone runs in real time")
+        if fallback not in (None, "offline"):
+            raise PrepAIError(f"--fallback {fallback!r} is not supported; the only fallback is offline")
+        if cv is not None and not cv.is_file():
+            raise PrepAIError(f"CV file not found: {cv}")
         store = open_store()
-        if resume:
-            session = store.get_session(resume)
-            if session.status == "ended":
-                raise PrepAIError(f"session {resume} has already ended; see `prepai report {resume}`")
-        else:
-            if type is None:
-                raise PrepAIError(f"choose an interview type with --type; valid types: {', '.join(bank.slugs)}")
+        resumed = store.get_session(resume) if resume else None
+        if resumed is not None and resumed.status == "ended":
+            raise PrepAIError(f"session {resume} has already ended; see `prepai report {resume}`")
+        settings = load_settings(
+            # A resumed session keeps the brain it started with unless --brain says otherwise.
+            brain=brain or (resumed.brain if resumed else None), candidate=candidate, questions=questions,
+            minutes=minutes,
+            aws=aws_overrides(profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id,
+                              model_id=model_id),
+        )
+        if debug:
+            logging.basicConfig(format="%(name)s: %(message)s")
+            logging.getLogger("prepai").setLevel(logging.DEBUG)
+        bank = load_bank()
+        if resumed is None and type is not None:
             bank.interview_type(type)  # unknown type → one clear line listing the valid ones
+
+        def make_brain():
+            return build_brain(settings, bank, fallback=fallback, debug=debug)
+
+        if not no_tui and sys.stdout.isatty() and sys.stdin.isatty():
+            session = _run_tui(store, bank, settings, make_brain, type, resume, difficulty, cv, answers, text,
+                               input, fast, output_audio, mute, stt_model)
+        else:
+            if resumed is None and type is None:
+                raise PrepAIError(f"choose an interview type with --type; valid types: {', '.join(bank.slugs)}")
+            session = _run_console(store, bank, settings, make_brain, resumed, type, difficulty, cv, answers, text,
+                                   input, fast, output_audio, mute, stt_model)
+        if session is not None:
+            _after_interview(store, bank, settings, session)
+
+
+def _run_console(store: SessionStore, bank: QuestionBank, settings: Settings, make_brain, resumed: Session | None,
+                 type: str | None, difficulty: int | None, cv: Path | None, answers: Path | None, text: bool,
+                 input: Path | None, fast: bool, output_audio: Path | None, mute: bool,
+                 stt_model: str | None) -> Session:
+    # Inputs are checked before a session exists, so a bad file or flag leaves no empty session behind.
+    scripted = ScriptedInput.from_file(answers, console) if answers is not None else None
+    source = None
+    if scripted is None and not text and (input is not None or _interactive_stdin()):
+        source = _open_source(_voice_options(settings, input, fast, output_audio, mute, stt_model))
+    voice = None
+    try:
+        if resumed is not None:
+            session = resumed
+        else:
+            assert type is not None
             session = store.create_session(
                 type, settings.brain, settings.candidate,
-                {"questions": settings.questions, "minutes": settings.minutes, "difficulty": difficulty},
+                new_session_settings(store, bank, type, questions=settings.questions, minutes=settings.minutes,
+                                     difficulty=difficulty, cv_path=cv),
             )
-        if answers is not None:
-            candidate_input = ScriptedInput.from_file(answers, console)
-        elif text or not sys.stdin.isatty():
+        output: InterviewerOutput = ConsoleOutput(console)
+        candidate_input: CandidateInput
+        if scripted is not None:
+            candidate_input = scripted
+        elif source is None:
+            # --text, piped stdin (scripted typing), or no microphone (already said so): typed answers.
             candidate_input = TypedInput(console)
         else:
-            raise PrepAIError(
-                "spoken interviews are not built yet in this version; use --text to type your answers"
-            )
-        brain_impl = build_brain(settings, bank)
-        runner = InterviewRunner(store, brain_impl, ConsoleOutput(console), candidate_input, bank=bank)
-        console.print(f"[dim]Session {session.id} · {session.type} · brain {session.brain}[/]")
-        outcome = runner.run(session)
-        if outcome.session.status == "ended":
-            console.print(f"\n[dim]Saved. See your report: prepai report {session.id}[/]")
+            from prepai_cli.interview.voice import VoiceInput, VoiceOutput
+
+            voice = _load_voice(*source)
+            output = VoiceOutput(voice.duplex, ConsoleOutput(console))
+            candidate_input = VoiceInput(voice.duplex, console, store, session.id)
+        # After the voice: the answer evaluator is not needed before the first answer, so it loads (in the
+        # background) while the first question is spoken rather than competing with the voice for the CPU.
+        brain_impl = make_brain()
+    except BaseException:
+        if source is not None and voice is None:
+            source[0].close()  # an open microphone stream would outlive the error otherwise
+        raise
+    runner = InterviewRunner(store, brain_impl, output, candidate_input, bank=bank)
+    console.print(f"[dim]Session {session.id} · {session.type} · brain {session.brain}[/]")
+    try:
+        return runner.run(session).session
+    finally:
+        if voice is not None:
+            voice.close()
+
+
+def _run_tui(store: SessionStore, bank: QuestionBank, settings: Settings, make_brain, type: str | None,
+             resume: str | None, difficulty: int | None, cv: Path | None, answers: Path | None, text: bool,
+             input: Path | None, fast: bool, output_audio: Path | None, mute: bool,
+             stt_model: str | None) -> Session | None:
+    from prepai_cli.agent.factory import LazyEvaluator, default_tools
+    from prepai_cli.tui.app import run_tui
+
+    voice_factory = None
+    if answers is not None:
+        from prepai_cli.tui.scripted import scripted_answers
+
+        voice_factory = scripted_answers(answers)
+    elif not text:
+        from prepai_cli.tui.voice import voice_factory as make_voice
+
+        # The factory opens the source on a worker thread: a missing microphone shows in the voice panel.
+        voice_factory = make_voice(_voice_options(settings, input, fast, output_audio, mute, stt_model), store)
+    return run_tui(store, bank, brain_name=settings.brain, candidate=settings.candidate, brain_factory=make_brain,
+                   interview_type=type, resume=resume, difficulty=difficulty, questions=settings.questions,
+                   minutes=settings.minutes, cv_path=cv, voice_factory=voice_factory,
+                   tools=default_tools(bank, LazyEvaluator()))
+
+
+def _after_interview(store: SessionStore, bank: QuestionBank, settings: Settings, session: Session) -> None:
+    """Reports are written with the session (sync uploads them) and, when asked for, a background backup starts."""
+    from prepai_cli.report.storage import write_session_reports
+    from prepai_cli.sync.auto import start_auto_sync
+
+    session = store.get_session(session.id)
+    if session.status == "active":
+        return
+    write_session_reports(store, session.id, bank)
+    if session.status == "ended":
+        console.print(f"\n[dim]Saved. See your report: prepai report {session.id}[/]")
+    if start_auto_sync(settings, session.id) is not None:
+        console.print("[dim]Backing up this session to S3 in the background (prepai sync --status).[/]")
+
+
+def _interactive_stdin() -> bool:
+    return sys.stdin.isatty()
+
+
+def _voice_options(settings: Settings, input: Path | None, fast: bool, output_audio: Path | None, mute: bool,
+                   stt_model: str | None) -> "VoiceOptions":
+    from prepai_cli.audio.stack import VoiceOptions
+    from prepai_cli.audio.stt import resolve_model_dir
+
+    options = VoiceOptions(
+        input_path=input, fast=fast, output_audio=output_audio, mute=mute,
+        stt_model=stt_model or settings.speech.stt_model, models_dir=paths.models_dir(),
+        silence_ms=settings.audio.silence_ms, max_turn_s=settings.audio.max_turn_s,
+        beam_size=settings.speech.beam_size, speaking_rate=settings.speech.speaking_rate,
+        input_device=settings.audio.input_device, output_device=settings.audio.output_device,
+    )
+    resolve_model_dir(options.stt_model, options.models_dir)  # an unknown --stt-model fails here, before any load
+    return options
+
+
+def _open_source(options: "VoiceOptions") -> "tuple[AudioSource, VoiceOptions] | None":
+    """The candidate's audio source, or None (after one line saying why) when there is no microphone."""
+    # Imported here so text-mode interviews never pay for loading the speech libraries.
+    from prepai_cli.audio.devices import NoAudioDevice
+    from prepai_cli.audio.stack import open_source
+
+    try:
+        return open_source(options), options
+    except NoAudioDevice as exc:
+        console.print(f"[yellow]{exc}: type your answers instead (or use --input answers.wav).[/]")
+        return None
+
+
+def _load_voice(source: "AudioSource", options: "VoiceOptions") -> "VoiceStack":
+    from prepai_cli.audio.stack import build_voice_stack
+
+    try:
+        return build_voice_stack(options, source, console)
+    except BaseException:
+        source.close()
+        raise

@@ -134,7 +134,7 @@ class InterviewRunner:
 
     def _interviewer_turn(self, session: Session, turns: list[Turn], end_requested: bool) -> bool:
         conversation = Conversation(session=session, turns=list(turns), end_requested=end_requested,
-                                    cv_summary=self.cv_summary)
+                                    cv_summary=self.cv_summary or session.settings.get("cv_summary"))
         answer_turn = turns[-1] if turns and turns[-1].role == "candidate" else None
         segments: list[_Segment] = []
         finished = False

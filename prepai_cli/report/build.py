@@ -119,6 +119,7 @@ def _type_questions(bank: QuestionBank, slug: str) -> list[Question]:
 
 
 def build_report(session: Session, turns: list[Turn], bank: QuestionBank, *, evaluator_version: str | None = None) -> Report:
+    bank = bank.with_session_questions(session.settings)  # CV-derived questions resolve like bank ones
     blocks = _blocks(turns, bank)
     for block in blocks:
         _apply_evaluation(block, bank.question(block.report.question_id) if block.report.question_id else None)

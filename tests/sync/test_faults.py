@@ -71,7 +71,8 @@ def test_server_dies_mid_sync_then_resume(store: SessionStore, speech_clips: lis
     # 12 objects: 2×(session.json, manifest, 2 reports) + 4 audio.
     assert report["done_count"] == 3 and len(report["pending"]) == 12 - 4
     text = run_sync("--status").output
-    assert "1 failed" in text and "could not reach S3" in text and "Run prepai sync to upload them." in text
+    # The reason sits in a table cell, which wraps at the test terminal's width; the JSON above checks its text.
+    assert "1 failed" in text and "could not" in text and "Run prepai sync to upload them." in text
 
     proxy.plan.after_response = None
     moto.restart()

@@ -1,0 +1,114 @@
+"""Turn-taking from VAD probabilities: when the candidate starts, pauses, resumes and finishes speaking.
+
+Pure state machine over (audio time, probability) steps, so it behaves the same on a microphone and a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+from pydantic import BaseModel, Field
+
+EventKind = Literal["start", "pause", "resume", "speculate", "end"]
+
+
+class EndpointConfig(BaseModel):
+    threshold: float = Field(default=0.5, ge=0.05, le=0.99)
+    # Speech must fall below threshold - hysteresis to count as silence, so a wobbling probability does not flap.
+    hysteresis: float = Field(default=0.15, ge=0.0, le=0.5)
+    min_speech_ms: int = Field(default=96, ge=32, le=1000)
+    silence_ms: int = Field(default=600, ge=200, le=3000)
+    # Extra silence required when the words so far sound unfinished (mid-sentence, a filler, "and ...").
+    thinking_grace_ms: int = Field(default=700, ge=0, le=5000)
+    # The final transcription starts this long into a silence, before the endpoint is certain.
+    speculate_ms: int = Field(default=96, ge=32, le=2000)
+    max_turn_s: float = Field(default=180.0, ge=5, le=1800)
+
+
+@dataclass(frozen=True)
+class EndpointEvent:
+    kind: EventKind
+    at_s: float  # audio time the event refers to (speech start, or the last moment of speech)
+    forced: bool = False  # an "end" caused by the maximum turn length
+
+
+class Endpointer:
+    """Feeds on one probability per window; `unfinished()` says whether the current words need more time."""
+
+    def __init__(self, config: EndpointConfig, unfinished: Callable[[], bool] = lambda: False):
+        self.config = config
+        self._unfinished = unfinished
+        self.threshold = config.threshold
+        self.min_speech_ms = config.min_speech_ms
+        self.reset()
+
+    def reset(self) -> None:
+        self.state: Literal["idle", "speech", "pending"] = "idle"
+        self.speech_start_s: float | None = None
+        self.speech_end_s: float | None = None
+        self._run_start_s: float | None = None
+        self._speculated = False
+        self._seg_start = 0.0
+        self.segments: list[tuple[float, float]] = []  # speech stretches of the current turn
+
+    def step(self, t: float, duration: float, prob: float) -> list[EndpointEvent]:
+        cfg = self.config
+        speech = prob >= self.threshold
+        silence = prob < max(0.01, self.threshold - cfg.hysteresis)
+        events: list[EndpointEvent] = []
+        if self.state == "idle":
+            if speech:
+                if self._run_start_s is None:
+                    self._run_start_s = t
+                if (t + duration - self._run_start_s) * 1000 >= self.min_speech_ms:
+                    self.state = "speech"
+                    self.speech_start_s = self._run_start_s
+                    self.speech_end_s = None
+                    self.segments = []
+                    self._seg_start = self._run_start_s
+                    events.append(EndpointEvent("start", self._run_start_s))
+            elif silence:
+                self._run_start_s = None
+        elif self.state == "speech":
+            if silence:
+                self.state = "pending"
+                self.speech_end_s = t
+                self._speculated = False
+                self.segments.append((self._seg_start, t))
+                events.append(EndpointEvent("pause", t))
+        elif self.state == "pending":
+            assert self.speech_end_s is not None
+            if speech:
+                # Pauses inside a turn stay as separate stretches: the delivery metrics measure them.
+                self.state = "speech"
+                self._seg_start = t
+                events.append(EndpointEvent("resume", t))
+            else:
+                silent_ms = (t + duration - self.speech_end_s) * 1000
+                if not self._speculated and silent_ms >= cfg.speculate_ms:
+                    self._speculated = True
+                    events.append(EndpointEvent("speculate", self.speech_end_s))
+                needed = cfg.silence_ms + (cfg.thinking_grace_ms if self._unfinished() else 0)
+                if silent_ms >= needed:
+                    events.append(self._finish(self.speech_end_s, forced=False))
+        if self.state in ("speech", "pending") and self.speech_start_s is not None:
+            if t + duration - self.speech_start_s >= cfg.max_turn_s and not any(e.kind == "end" for e in events):
+                end = t + duration if self.state == "speech" else (self.speech_end_s or t)
+                if self.state == "speech":
+                    self.segments.append((self._seg_start, end))
+                events.append(self._finish(end, forced=True))
+        return events
+
+    def finish_now(self, end: float) -> EndpointEvent:
+        """Ends the turn where the input stopped (end of file), closing the speech stretch in progress."""
+        if self.state == "speech":
+            self.segments.append((self._seg_start, end))
+        return self._finish(end, forced=True)
+
+    def _finish(self, end: float, forced: bool) -> EndpointEvent:
+        event = EndpointEvent("end", end, forced)
+        self.state = "idle"
+        self._run_start_s = None
+        self.speech_end_s = end
+        return event

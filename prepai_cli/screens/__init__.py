@@ -1,0 +1,1 @@
+"""Full screens of the PrepAI TUI: picker, interview, report, sessions and the confirmation dialogs."""

@@ -1,0 +1,1 @@
+"""Reusable pieces of the PrepAI TUI; screens compose them."""
