@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from prepai_cli.agent.tools import kb
 from prepai_cli.bank import load_bank
 from prepai_cli.commands.common import console
 
@@ -27,6 +26,8 @@ def register(app: typer.Typer) -> None:
         """Search the knowledge base (BM25 over notes and questions)."""
         if type:
             load_bank().interview_type(type)  # a clear error for an unknown type
+        from prepai_cli.agent.tools import kb  # bm25s and numpy load only for this command
+
         hits = kb.search(query, interview_type=type, top_k=top_k)
         if as_json:
             console.print_json(json.dumps([h.model_dump(mode="json") for h in hits]))
@@ -45,6 +46,8 @@ def register(app: typer.Typer) -> None:
     @kb_app.command("export")
     def export(dest: Path = typer.Argument(..., help="Folder to write the markdown files into.")) -> None:
         """Write the knowledge base as markdown per interview type, with Bedrock metadata sidecars."""
+        from prepai_cli.agent.tools import kb
+
         written = kb.export_default(dest)
         console.print(f"Wrote {len(written)} documents to {dest}")
 

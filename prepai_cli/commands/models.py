@@ -7,8 +7,6 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, Trans
 from rich.table import Table
 
 from prepai_cli import paths
-from prepai_cli.audio.model_store import is_installed, load_manifest, pull
-from prepai_cli.audio.stt import BUNDLED_MODEL, resolve_model_dir
 from prepai_cli.commands.common import console
 
 
@@ -19,6 +17,10 @@ def register(app: typer.Typer) -> None:
     @models_app.command("list")
     def list_models() -> None:
         """Show the speech models and which are installed."""
+        # Imported here: the speech stack (numpy, ctranslate2) should not slow down every other command.
+        from prepai_cli.audio.model_store import is_installed, load_manifest
+        from prepai_cli.audio.stt import BUNDLED_MODEL, resolve_model_dir
+
         manifest = load_manifest()
         table = Table(show_edge=False, header_style="bold")
         for column in ("name", "status", "size", "description"):
@@ -35,6 +37,8 @@ def register(app: typer.Typer) -> None:
     @models_app.command("pull")
     def pull_model(name: str = typer.Argument(..., help="base.en or small")) -> None:
         """Download a speech model and verify its checksums."""
+        from prepai_cli.audio.model_store import load_manifest, pull
+
         manifest = load_manifest()
         with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                       console=console, transient=True) as progress:

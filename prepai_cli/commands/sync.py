@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.progress import (
     BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn,
@@ -16,10 +18,10 @@ from prepai_cli.store import SessionStore
 from prepai_cli.sync.layout import Layout
 from prepai_cli.sync.lock import lock_file, sync_lock
 from prepai_cli.sync.models import OutboxEntry, PullSummary, PushSummary
-from prepai_cli.sync.pull import Puller
-from prepai_cli.sync.push import Pusher
-from prepai_cli.sync.s3 import SyncTarget
 from prepai_cli.sync.status import sync_status
+
+if TYPE_CHECKING:  # boto3 costs ~0.15 s to import: only `prepai sync` itself should pay it
+    from prepai_cli.sync.s3 import SyncTarget
 
 
 class _PushProgress:
@@ -75,6 +77,8 @@ def _print_push(summary: PushSummary) -> None:
 
 
 def _push(store: SessionStore, target: SyncTarget, session: str | None, quiet: bool) -> None:
+    from prepai_cli.sync.push import Pusher
+
     ids = [store.get_session(session).id] if session else None
     if quiet:
         summary = Pusher(store, target).run(ids)
@@ -88,6 +92,8 @@ def _push(store: SessionStore, target: SyncTarget, session: str | None, quiet: b
 
 
 def _pull(store: SessionStore, target: SyncTarget, quiet: bool) -> None:
+    from prepai_cli.sync.pull import Puller
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True, disable=quiet or not console.is_terminal) as progress:
         summary = Puller(store, target, _PullProgress(progress)).run()
@@ -157,6 +163,8 @@ def register(app: typer.Typer) -> None:
                     raise PrepAIError("no sync bucket configured; run `prepai config set sync.bucket YOUR-BUCKET` first")
                 _status(store, settings.sync.bucket, Layout.for_settings(settings), as_json)
                 return
+            from prepai_cli.sync.s3 import SyncTarget
+
             target = SyncTarget.from_settings(settings)
             with sync_lock(lock_file(store.path)):
                 if pull:
