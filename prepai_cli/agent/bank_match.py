@@ -139,8 +139,8 @@ class AnswerJudge:
                 break
         if target is None or not answers:
             return None
-        star = self._bank.interview_type(slug).star
-        evaluation = self._evaluator().evaluate(target.question, "\n".join(reversed(answers)), star=star)
+        evaluation = self._evaluator().evaluate(target.question, "\n".join(reversed(answers)),
+                                                star=target.question.story)
         data: dict[str, Any] = evaluation.model_dump(mode="json")
         data["matched_question_id"] = target.question.id
         data["match_similarity"] = round(target.similarity, 3)

@@ -132,7 +132,7 @@ class OfflineBrain:
 
     def respond(self, conversation: Conversation) -> Iterator[BrainEvent]:
         session = conversation.session
-        interview_type = self._bank.interview_type(session.type)
+        self._bank.interview_type(session.type)  # an unknown type fails before anything is said
         plan = self._rebuild(conversation.turns, session_questions(session.settings))
         last = conversation.last_candidate_turn
 
@@ -160,7 +160,7 @@ class OfflineBrain:
             return
 
         evaluation = self._evaluator().evaluate(
-            current.question, "\n".join(current.answers), star=interview_type.star
+            current.question, "\n".join(current.answers), star=current.question.story
         )
         current.last_score = evaluation.score
         yield AnswerEvaluated(question_id=current.question.id, evaluation=evaluation.model_dump(mode="json"))
@@ -212,15 +212,18 @@ class OfflineBrain:
         budget_questions, budget_minutes = self._budget(conversation)
         yield SegmentStarted("intro")
         yield TextDelta("Hi, I'm your PrepAI interviewer. ")
-        yield TextDelta(interview_type.intro.strip() + " ")
+        yield TextDelta(f"We have about {budget_questions} questions and {budget_minutes} minutes. ")
+        intro = interview_type.intro.strip()
+        yield TextDelta(intro + " ")
         if session.type == "cv-grilling" and session_questions(session.settings):
             yield TextDelta("I've read your CV, so most of my questions are about what you wrote there. ")
         elif session.type == "cv-grilling" and not conversation.cv_summary:
             yield TextDelta("I don't have your CV, so I'll ask you to walk me through your background and dig into it. ")
-        yield TextDelta(
-            f"We have about {budget_questions} questions and {budget_minutes} minutes. "
-            "If you get stuck, just ask for a hint. Let's begin."
-        )
+        # The bank's intros mostly say these already; say them only where one does not.
+        if "hint" not in intro.lower():
+            yield TextDelta("If you get stuck, just ask for a hint. ")
+        if "begin" not in intro.lower():
+            yield TextDelta("Let's begin.")
 
     def _ask_next(self, conversation: Conversation, plan: _Plan, *, first: bool) -> Iterator[BrainEvent]:
         budget_questions, budget_minutes = self._budget(conversation)

@@ -15,6 +15,9 @@ Category = Literal[
 ]
 
 
+STORY_CATEGORIES = frozenset({"behavioral", "culture", "cv"})
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -82,6 +85,12 @@ class Question(_Strict):
         if self.category == "coding" and self.coding is None:
             raise ValueError(f"question {self.id}: coding questions need a coding spec")
         return self
+
+    @property
+    def story(self) -> bool:
+        """Answered with a story (STAR), whatever the interview type: Googleyness in google-sde, Leadership
+        Principles in amazon-sde, CV probes."""
+        return self.category in STORY_CATEGORIES
 
     def key_point(self, key_point_id: str) -> KeyPoint:
         return next(kp for kp in self.key_points if kp.id == key_point_id)

@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         evaluator = AnswerEvaluator(Embedder())
         bank_question = bank.question(question.strip())
         if bank_question is not None:
-            result = evaluator.evaluate(bank_question, answer, star=interview_type.star)
+            result = evaluator.evaluate(bank_question, answer, star=bank_question.story)
         else:
             result = evaluator.evaluate_text(question, answer, candidates=bank.questions(type),
                                              star=interview_type.star)

@@ -149,7 +149,7 @@ class LocalToolBox:
             self._evaluator = self._evaluator_factory()
         question = bank.question(args.question.strip())
         if question is not None:
-            evaluation = self._evaluator.evaluate(question, args.answer, star=star)
+            evaluation = self._evaluator.evaluate(question, args.answer, star=question.story)
         else:
             evaluation = self._evaluator.evaluate_text(args.question, args.answer,
                                                        candidates=bank.questions(args.interview_type), star=star)
