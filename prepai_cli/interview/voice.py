@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import soundfile
 from rich.console import Console
@@ -104,24 +105,68 @@ class VoiceOutput:
         }
 
 
-class VoiceInput:
-    """Listens for the candidate's next answer; partial text appears as one updating dim line."""
+class AnswerView(Protocol):
+    """Where the candidate's words show up while they speak: the console's dim line, or the TUI."""
 
-    def __init__(self, duplex: Duplex, console: Console, store: SessionStore, session_id: str):
-        self.duplex = duplex
+    def listening(self) -> None: ...
+
+    def partial(self, text: str) -> None: ...
+
+    def final(self, text: str) -> None: ...
+
+    def stopped(self) -> None: ...
+
+
+class ConsoleAnswerView:
+    """Partial text as one updating dim line, replaced by the final text."""
+
+    def __init__(self, console: Console):
         self.console = console
+        self._live: Live | None = None
+
+    def listening(self) -> None:
+        pass
+
+    def partial(self, text: str) -> None:
+        if self._live is None:
+            self._live = Live(console=self.console, transient=True, auto_refresh=False)
+            self._live.start()
+        self._live.update(Text(f"You: {text}", style="dim"), refresh=True)
+
+    def final(self, text: str) -> None:
+        self.stopped()
+        self.console.print(f"[bold magenta]You:[/] {text}", markup=True, highlight=False)
+
+    def stopped(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+class VoiceInput:
+    """Listens for the candidate's next answer; `cancel()` (from another thread) lets a typed answer win."""
+
+    def __init__(self, duplex: Duplex, console: Console | None, store: SessionStore, session_id: str, *,
+                 view: AnswerView | None = None):
+        self.duplex = duplex
+        self.view: AnswerView = view or ConsoleAnswerView(console or Console())
         self.store = store
         self.session_id = session_id
         self._ended = False
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
 
     def next_answer(self, context: AnswerContext) -> CandidateAnswer | None:
         if self._ended:
             return None
+        self._cancelled.clear()
         self.duplex.set_prompt(build_prompt(context))
         self.duplex.give_floor()
-        live: Live | None = None
+        self.view.listening()
         try:
-            while True:
+            while not self._cancelled.is_set():
                 event = self.duplex.next_event(timeout=0.1)
                 if event is None:
                     continue
@@ -131,26 +176,21 @@ class VoiceInput:
                 if isinstance(event, InputFailed):
                     raise PrepAIError(event.message)
                 if isinstance(event, PartialText):
-                    if live is None:
-                        live = Live(console=self.console, transient=True, auto_refresh=False)
-                        live.start()
-                    live.update(Text(f"You: {event.text}", style="dim"), refresh=True)
+                    self.view.partial(event.text)
                     continue
-                if live is not None:
-                    live.stop()
-                    live = None
                 if not event.transcript.text.strip():
                     # A cough or a door: nothing to answer with, keep listening.
+                    self.view.stopped()
                     self.duplex.give_floor()
                     continue
                 answer = self._answer(event)
-                self.console.print(f"[bold magenta]You:[/] {answer.text}", markup=True, highlight=False)
+                self.view.final(answer.text)
                 self.duplex.reply_timing = event.timing
                 self.duplex.answer_returned_at = time.monotonic()
                 return answer
+            return None
         finally:
-            if live is not None:
-                live.stop()
+            self.view.stopped()
 
     def _answer(self, event: AnswerAudio) -> CandidateAnswer:
         index = len(self.store.turns(self.session_id))

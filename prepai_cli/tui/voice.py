@@ -10,21 +10,18 @@ from __future__ import annotations
 import io
 import math
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 from rich.console import Console
 
-from prepai_cli.audio.duplex import Duplex, InputEnded, InputFailed, PartialText
+from prepai_cli.audio.duplex import Duplex
 from prepai_cli.audio.frames import AudioFrame
 from prepai_cli.audio.sources import AudioSource
 from prepai_cli.audio.stack import VoiceOptions, build_voice_stack, open_source
 from prepai_cli.domain import Session
-from prepai_cli.errors import PrepAIError
 from prepai_cli.interview.console import ConsoleOutput
-from prepai_cli.interview.io import AnswerContext, CandidateAnswer
-from prepai_cli.interview.voice import VoiceInput, VoiceOutput, build_prompt
+from prepai_cli.interview.voice import VoiceInput, VoiceOutput
 from prepai_cli.store import SessionStore
 from prepai_cli.tui.bridge import VoiceFeed
 from prepai_cli.tui.services import Progress, VoiceFactory, VoiceIO
@@ -81,47 +78,32 @@ class GatedSource:
         self._source.close()
 
 
+class _TuiAnswerView:
+    def __init__(self, feed: VoiceFeed, gate: GatedSource) -> None:
+        self.feed = feed
+        self.gate = gate
+
+    def listening(self) -> None:
+        self.feed.state("listening" if self.gate.open else "muted")
+
+    def partial(self, text: str) -> None:
+        self.feed.partial(text)
+
+    def final(self, text: str) -> None:
+        pass  # the runner's stored turn reaches the transcript as the final text
+
+    def stopped(self) -> None:
+        pass
+
+
 class TuiVoiceInput(VoiceInput):
-    """VoiceInput whose partials and state go to the TUI; `cancel` lets a typed answer win over a listen."""
+    """VoiceInput whose partials and state go to the TUI, with the voice panel's mute and push-to-talk."""
 
     def __init__(self, duplex: Duplex, store: SessionStore, session_id: str, feed: VoiceFeed,
                  gate: GatedSource) -> None:
-        super().__init__(duplex, Console(file=io.StringIO()), store, session_id)
-        self.feed = feed
+        # InputFailed reaches TuiInput's listener, which says so in the transcript and falls back to typing.
+        super().__init__(duplex, None, store, session_id, view=_TuiAnswerView(feed, gate))
         self.gate = gate
-        self._cancelled = threading.Event()
-
-    def next_answer(self, context: AnswerContext) -> CandidateAnswer | None:
-        if self._ended:
-            return None
-        self._cancelled.clear()
-        self.duplex.set_prompt(build_prompt(context))
-        self.duplex.give_floor()
-        self.feed.state("listening" if self.gate.open else "muted")
-        while not self._cancelled.is_set():
-            event = self.duplex.next_event(timeout=0.1)
-            if event is None:
-                continue
-            if isinstance(event, InputEnded):
-                self._ended = True
-                return None
-            if isinstance(event, InputFailed):
-                # Raised to TuiInput's listener, which says so in the transcript and falls back to typing.
-                raise PrepAIError(event.message)
-            if isinstance(event, PartialText):
-                self.feed.partial(event.text)
-                continue
-            if not event.transcript.text.strip():
-                self.duplex.give_floor()  # a cough or a door: nothing to answer with, keep listening
-                continue
-            answer = self._answer(event)
-            self.duplex.reply_timing = event.timing
-            self.duplex.answer_returned_at = time.monotonic()
-            return answer
-        return None
-
-    def cancel(self) -> None:
-        self._cancelled.set()
 
     def set_muted(self, muted: bool) -> None:
         self.gate.muted = muted
