@@ -30,10 +30,13 @@ def list_sessions(
         console.print("No sessions yet. Start one with: [bold]prepai interview --type google-sde[/]")
         return
     table = Table(title="Sessions")
-    for column in ("id", "type", "brain", "status", "created", "answers"):
-        table.add_column(column)
+    # The id is what every other command takes: never cut it short.
+    table.add_column("id", no_wrap=True, min_width=len(rows[0]["id"]))
+    for column in ("type", "brain", "status", "created"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("ans", justify="right")
     for row in rows:
-        table.add_row(row["id"], row["type"], row["brain"], row["status"], row["created_at"][:16].replace("T", " "),
+        table.add_row(row["id"], row["type"], row["brain"], row["status"], row["created_at"][5:16].replace("T", " "),
                       str(row["answers"]))
     console.print(table)
 
