@@ -34,7 +34,7 @@ def list_sessions(
     table.add_column("id", no_wrap=True, min_width=len(rows[0]["id"]))
     for column in ("type", "brain", "status", "created"):
         table.add_column(column, no_wrap=True)
-    table.add_column("ans", justify="right")
+    table.add_column("ans", justify="right", min_width=3)
     for row in rows:
         table.add_row(row["id"], row["type"], row["brain"], row["status"], row["created_at"][5:16].replace("T", " "),
                       str(row["answers"]))
