@@ -212,18 +212,18 @@ class OfflineBrain:
         budget_questions, budget_minutes = self._budget(conversation)
         yield SegmentStarted("intro")
         yield TextDelta("Hi, I'm your PrepAI interviewer. ")
-        yield TextDelta(f"We have about {budget_questions} questions and {budget_minutes} minutes. ")
-        intro = interview_type.intro.strip()
+        # "Let's begin" is said once, last, after the budget and any CV remark.
+        intro = interview_type.intro.replace("Let's begin.", "").strip()
         yield TextDelta(intro + " ")
+        yield TextDelta(f"We have about {budget_questions} questions and {budget_minutes} minutes. ")
         if session.type == "cv-grilling" and session_questions(session.settings):
             yield TextDelta("I've read your CV, so most of my questions are about what you wrote there. ")
         elif session.type == "cv-grilling" and not conversation.cv_summary:
             yield TextDelta("I don't have your CV, so I'll ask you to walk me through your background and dig into it. ")
-        # The bank's intros mostly say these already; say them only where one does not.
+        # Most of the bank's intros already explain hints.
         if "hint" not in intro.lower():
             yield TextDelta("If you get stuck, just ask for a hint. ")
-        if "begin" not in intro.lower():
-            yield TextDelta("Let's begin.")
+        yield TextDelta("Let's begin.")
 
     def _ask_next(self, conversation: Conversation, plan: _Plan, *, first: bool) -> Iterator[BrainEvent]:
         budget_questions, budget_minutes = self._budget(conversation)
@@ -331,6 +331,9 @@ class OfflineBrain:
         candidates = [q for q in pool if q.id not in asked_ids]
         if not candidates:
             return None
+        # The first question comes from the type's main category (algorithms for google-sde, not a culture one).
+        type_categories = [q.category for q in self._bank.questions(conversation.session.type)]
+        main_category = max(set(type_categories), key=type_categories.count)
         category_use: dict[str, int] = {}
         for state in plan.asked:
             category_use[state.question.category] = category_use.get(state.question.category, 0) + 1
@@ -342,8 +345,9 @@ class OfflineBrain:
         def rank(q: Question) -> tuple[float, ...]:
             in_focus = q.topic.lower() in focus or q.id in focus
             # Questions about the candidate's own CV come before generic ones.
+            opening_off_main = bool(not plan.asked and q.category != main_category)
             return (0 if q.id in cv_ids else 1, abs(q.difficulty - target), 0 if in_focus else 1,
-                    category_use.get(q.category, 0), jitter[q.id])
+                    opening_off_main, category_use.get(q.category, 0), jitter[q.id])
 
         return min(candidates, key=rank)
 
