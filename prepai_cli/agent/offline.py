@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
+from prepai_cli.agent.answers import NO_ANSWER_MAX_WORDS, is_non_answer
 from prepai_cli.agent.brain import Conversation
 from prepai_cli.agent.events import (
     AnswerEvaluated, BrainEvent, SegmentStarted, TextDelta, ToolCall, ToolResult, TurnEnded,
@@ -29,13 +30,7 @@ LOWER_AT = 4.0
 # Gaps longer than this (a paused or resumed session) do not count against the time budget.
 MAX_COUNTED_GAP = timedelta(minutes=5)
 
-_STUCK = re.compile(
-    r"^\W*(i\s*(do\s*n[o']?t|dunno|have no)\s*(know|idea|clue)|no idea|not sure|i'?m (stuck|not sure|lost)|"
-    r"(can|could) (you|i) (give|get|have) (me )?(a )?(hint|clue|help)|(a |another )?hint( please)?|help( me)?|"
-    r"pass|skip|no clue)\b",
-    re.IGNORECASE,
-)
-_WANTS_HINT = re.compile(r"\b(hint|clue|nudge)\b", re.IGNORECASE)
+_WANTS_HINT = re.compile(r"\b(hint|clue|nudge|help)\b", re.IGNORECASE)
 _END = re.compile(
     r"\b(end|stop|finish|quit)\s+(the\s+|this\s+)?(interview|session)\b|\blet'?s\s+(stop|end)\b", re.IGNORECASE
 )
@@ -61,18 +56,12 @@ class ToolBox(Protocol):
     def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]: ...
 
 
-# Longer than this, an answer that opens with "I don't know" is still an answer ("I don't know the exact
-# number, but ...").
-STUCK_MAX_WORDS = 8
-
-
 def is_stuck(answer: str) -> bool:
-    stripped = answer.strip()
-    if not stripped:
+    """A non-answer ("I don't know", "pass", silence) or a short request for a hint."""
+    if is_non_answer(answer):
         return True
-    if len(stripped.split()) > STUCK_MAX_WORDS:
-        return False
-    return bool(_STUCK.match(stripped)) or bool(_WANTS_HINT.search(stripped))
+    stripped = answer.strip()
+    return len(stripped.split()) <= NO_ANSWER_MAX_WORDS and bool(_WANTS_HINT.search(stripped))
 
 
 # "I decided to stop the session and regroup" inside a story is not a request to end the interview.

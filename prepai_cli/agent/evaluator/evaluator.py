@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from prepai_cli.agent.answers import is_non_answer
 from prepai_cli.agent.evaluator import star as star_mod
 from prepai_cli.agent.evaluator import text as t
 from prepai_cli.agent.evaluator.embedder import Embedder
@@ -119,7 +120,7 @@ class AnswerEvaluator:
     # ------------------------------------------------------------ public
 
     def evaluate(self, question: Question, answer: str, *, star: bool) -> Evaluation:
-        if t.is_non_answer(answer):
+        if is_non_answer(answer):
             return self._non_answer(question, answer, star=star, match_note=None)
         analysis = self._analyse(answer, star=star, echo=question.text)
         return self._judge(question, analysis, star=star, match_note=None)
@@ -129,7 +130,7 @@ class AnswerEvaluator:
         best, similarity = self.match_question(question_text, candidates)
         if best is not None and similarity >= self._tuning.match_threshold:
             note = f"matched to bank question {best.id} (similarity {similarity:.2f})"
-            if t.is_non_answer(answer):
+            if is_non_answer(answer):
                 return self._non_answer(best, answer, star=star, match_note=note)
             return self._judge(best, self._analyse(answer, star=star, echo=best.text), star=star, match_note=note)
         closest = f"closest was {best.id} at {similarity:.2f}; " if best is not None else ""
@@ -340,7 +341,7 @@ class AnswerEvaluator:
 
     def _structure_only(self, question_text: str, answer: str, *, star: bool, match_note: str) -> Evaluation:
         tune = self._tuning
-        if t.is_non_answer(answer):
+        if is_non_answer(answer):
             structure = {key: False for key in star_mod.STRUCTURE_KEYS} if star else {}
             return Evaluation(
                 score=0.0, key_points=[], covered=[], missed=[], structure=structure, specificity=0.0, red_flags=[],

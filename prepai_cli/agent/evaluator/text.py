@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'._%$/+-]*")
+from prepai_cli.agent.answers import WORD
 
 # Sentence ends; Whisper punctuates, but "\n" also separates the answers of one question joined by the brain.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
@@ -49,27 +49,6 @@ def units(sents: list[str]) -> list[Unit]:
     pairs = [Unit(f"{a} {b}", i, i + 1) for i, (a, b) in enumerate(zip(sents, sents[1:]))]
     # Singles come first, so a unit's index is its sentence's index for the first len(sents) units.
     return singles + pairs
-
-
-# ---------------------------------------------------------------- "I don't know"
-
-_NO_ANSWER = re.compile(
-    r"^\W*(?:(?:um+|uh+|hmm+|well|so|sorry|honestly|okay|ok)\W+)*"
-    r"(?:i\s*(?:do\s*n[o']?t|dunno|don'?t|have\s+no|really\s+don'?t)\s*(?:know|idea|clue|remember|recall)"
-    r"|no\s+(?:idea|clue)|not\s+sure|i'?m\s+(?:not\s+sure|stuck|lost|blank)|i\s+(?:can'?t|cannot)\s+(?:remember|recall|answer)"
-    r"|(?:i'?ll\s+)?pass|skip(?:\s+this)?|next\s+question|nothing|no)\b",
-    re.IGNORECASE,
-)
-# Past this length "I don't know the exact figure, but ..." is an answer, not a non-answer (the same
-# cut-off the offline brain uses to decide the candidate is stuck).
-NO_ANSWER_MAX_WORDS = 8
-
-
-def is_non_answer(text: str) -> bool:
-    count = len(words(text))
-    if count == 0:
-        return True
-    return count <= NO_ANSWER_MAX_WORDS and bool(_NO_ANSWER.match(text.strip()))
 
 
 # ---------------------------------------------------------------- specificity
