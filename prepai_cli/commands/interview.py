@@ -149,7 +149,7 @@ def _run_tui(store: SessionStore, bank: QuestionBank, settings: Settings, make_b
              resume: str | None, difficulty: int | None, cv: Path | None, answers: Path | None, text: bool,
              input: Path | None, fast: bool, output_audio: Path | None, mute: bool,
              stt_model: str | None) -> Session | None:
-    from prepai_cli.agent.factory import LazyEvaluator, default_tools
+    from prepai_cli.agent.tools import LocalToolBox
     from prepai_cli.tui.app import run_tui
 
     voice_factory = None
@@ -165,7 +165,8 @@ def _run_tui(store: SessionStore, bank: QuestionBank, settings: Settings, make_b
     return run_tui(store, bank, brain_name=settings.brain, candidate=settings.candidate, brain_factory=make_brain,
                    interview_type=type, resume=resume, difficulty=difficulty, questions=settings.questions,
                    minutes=settings.minutes, cv_path=cv, voice_factory=voice_factory,
-                   tools=default_tools(bank, LazyEvaluator()))
+                   # The app only runs code with it: its evaluator (a second embedding model) loads only if asked.
+                   tools=LocalToolBox(bank))
 
 
 def _after_interview(store: SessionStore, bank: QuestionBank, settings: Settings, session: Session) -> None:
