@@ -16,11 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from prepai_cli.report import format as fmt
 from prepai_cli.report.models import Report
+from prepai_cli.screens.browse import BrowsingScreen
 from prepai_cli.tui.services import Services
 
 EXPORTS = {"markdown": "Markdown", "html": "HTML", "json": "JSON"}
@@ -129,7 +129,7 @@ def coaching(report: Report) -> RenderableType:
     return Group(*parts) if parts else Text("No suggestions yet: answer a few questions first.", style="dim")
 
 
-class ReportScreen(Screen[None]):
+class ReportScreen(BrowsingScreen):
     DEFAULT_CSS = """
     ReportScreen #report { padding: 0 1; }
     ReportScreen #report > Static { margin-bottom: 1; }
@@ -206,12 +206,3 @@ class ReportScreen(Screen[None]):
         from prepai_cli.screens.sessions import SessionsScreen  # sessions opens reports: import at use
 
         self.app.switch_screen(SessionsScreen(self.services))
-
-    def action_new(self) -> None:
-        self.app.call_later(self.app.run_action, "app.new_interview")
-
-    def action_close(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.exit(getattr(self.app, "session", None))

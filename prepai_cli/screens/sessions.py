@@ -5,15 +5,15 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from prepai_cli.domain import Session
 from prepai_cli.screens.confirm import ConfirmScreen
+from prepai_cli.screens.browse import BrowsingScreen
 from prepai_cli.tui.services import Services
 
 
-class SessionsScreen(Screen[None]):
+class SessionsScreen(BrowsingScreen):
     DEFAULT_CSS = """
     SessionsScreen #title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
     SessionsScreen #empty { padding: 1 2; color: $text-muted; }
@@ -102,12 +102,3 @@ class SessionsScreen(Screen[None]):
                           yes="Delete", no="Keep"),
             confirmed,
         )
-
-    def action_new(self) -> None:
-        self.app.call_later(self.app.run_action, "app.new_interview")
-
-    def action_close(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.exit(getattr(self.app, "session", None))
