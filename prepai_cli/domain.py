@@ -10,7 +10,10 @@ from pydantic import BaseModel, Field
 Role = Literal["interviewer", "candidate"]
 SessionStatus = Literal["active", "ended", "abandoned"]
 # What an interviewer segment is for; candidate turns are "answer" (spoken/typed) or "code".
-TurnKind = Literal["intro", "question", "follow_up", "hint", "feedback", "closing", "answer", "code"]
+TurnKind = Literal[
+    "intro", "question", "follow_up", "hint", "feedback", "closing", "clarification", "repeat", "challenge",
+    "redirect", "check_in", "wrap_up", "answer_question", "answer", "code",
+]
 
 
 def utcnow() -> datetime:

@@ -32,9 +32,9 @@ class LazyEvaluator:
 
     def _load(self) -> None:
         try:
-            from prepai_cli.agent.evaluator import AnswerEvaluator, Embedder
+            from prepai_cli.agent.evaluator import load_evaluator
 
-            self._evaluator = AnswerEvaluator(Embedder())
+            self._evaluator = load_evaluator()
         except BaseException as exc:  # re-raised on the caller's thread, where it can be reported
             self._error = exc
 

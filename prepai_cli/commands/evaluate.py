@@ -21,9 +21,9 @@ def register(app: typer.Typer) -> None:
         bank = load_bank()
         interview_type = bank.interview_type(type)
         answer = read_user_text(answer_file, "answer file")
-        from prepai_cli.agent.evaluator import AnswerEvaluator, Embedder
+        from prepai_cli.agent.evaluator import load_evaluator
 
-        evaluator = AnswerEvaluator(Embedder())
+        evaluator = load_evaluator(bank)
         bank_question = bank.question(question.strip())
         if bank_question is not None:
             result = evaluator.evaluate(bank_question, answer, star=bank_question.story)
