@@ -49,3 +49,13 @@ def test_agent_brain_without_an_agent_is_one_clear_line(bank: QuestionBank) -> N
     with pytest.raises(PrepAIError) as raised:
         build_brain(Settings(brain="bedrock-agent"), bank)
     assert "\n" not in str(raised.value) and "--agent-id" in str(raised.value)
+
+
+def test_agentcore_brain_gets_the_candidate_as_memory_actor(bank: QuestionBank) -> None:
+    from prepai_cli.agent.agentcore import AgentCoreBrain
+
+    harness = "arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/prepai_interviewer-Ab12Cd34Ef"
+    brain = build_brain(Settings(brain="agentcore", candidate="ada", aws={"harness_arn": harness}), bank)
+    assert isinstance(brain, AgentCoreBrain) and brain._actor_id == "ada"
+    with pytest.raises(PrepAIError, match="prepai infra deploy"):
+        build_brain(Settings(brain="agentcore"), bank)
