@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from infra.action_groups import PLACEMENTS, check_placements_cover, from_cfn_function
-from infra.models import StackOutputs
+from infra.models import KIND_OUTPUTS, StackOutputs
 from infra.parts.agent import AGENT
 from prepai_cli.agent.prompts import AGENT_INSTRUCTION
 from prepai_cli.agent.tools.registry import to_agent_function_schema
@@ -231,9 +231,10 @@ def test_agent_uses_prepais_instruction_and_prepares_itself(template: dict) -> N
     assert template["Resources"]["KnowledgeBase"]["Properties"]["StorageConfiguration"]["Type"] == "S3_VECTORS"
 
 
-def test_outputs_cover_what_the_cli_reads(template: dict) -> None:
-    needed = {field.alias for field in StackOutputs.model_fields.values()}
-    assert needed <= set(template["Outputs"])
+def test_outputs_cover_what_the_cli_reads(template: dict, harness_template: dict) -> None:
+    shared = {field.alias for field in StackOutputs.model_fields.values() if field.alias and field.is_required()}
+    assert shared | set(KIND_OUTPUTS["agents-classic"]) <= set(template["Outputs"])
+    assert shared | set(KIND_OUTPUTS["harness"]) <= set(harness_template["Outputs"])
 
 
 def test_parameters_have_safe_defaults_except_the_code_location(template: dict) -> None:
