@@ -49,7 +49,7 @@ def to_cfn_schema(schema: dict[str, Any]) -> dict[str, Any]:
         out["Description"] = schema["description"]
     if schema.get("properties"):
         out["Properties"] = {name: to_cfn_schema(value) for name, value in schema["properties"].items()}
-    if schema.get("required"):
+    if "required" in schema:
         out["Required"] = list(schema["required"])
     if schema.get("items"):
         out["Items"] = to_cfn_schema(schema["items"])
