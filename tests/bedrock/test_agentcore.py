@@ -24,20 +24,13 @@ from . import eventstream as es
 from .conftest import GATEWAY_ARN, HARNESS_ARN
 from .fake_aws import Cut, FakeAws, Frame, Gate, Reply, Stream
 from .scripts import conversation, harness_gateway_tool, harness_inline_tool_use, harness_text
+from .test_return_control import BROKEN, SOLUTION
 
 pytestmark = pytest.mark.aws
 
 SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
 TWO_SUM = ("You get an array of integers and a target value, and exactly one pair of entries sums to the target. "
            "Return the positions of those two entries.")
-SOLUTION = """def two_sum(nums, target):
-    seen = {}
-    for i, n in enumerate(nums):
-        if target - n in seen:
-            return [seen[target - n], i]
-        seen[n] = i
-"""
-BROKEN = "def two_sum(nums, target):\n    return [0, 1]\n"
 
 
 def make_brain(settings: AWSSettings, bank: QuestionBank, judge: AnswerJudge, **kwargs) -> AgentCoreBrain:

@@ -14,7 +14,9 @@ from prepai_cli.agent.agentcore import harness_tools
 from prepai_cli.agent.prompts import AGENT_INSTRUCTION
 from prepai_cli.config import AWSSettings
 from tests.infra.conftest import resources_of_type
-from tests.infra.test_template_rules import _allow_statements, _as_list, _branches, _text
+from tests.infra.test_template_rules import (
+    _allow_statements, _as_list, _branches, _text, assert_no_wildcard_action, wildcard_resources,
+)
 
 # Every Allow resource with a "*" in the harness stack, with why it cannot be narrower. Anything else fails.
 JUSTIFIED_WILDCARDS = {
@@ -38,19 +40,11 @@ def _statements(template: dict[str, Any], resource: str) -> dict[str, dict[str, 
 
 
 def test_no_allow_statement_uses_a_wildcard_action(harness_template: dict) -> None:
-    for name, statement in _allow_statements(harness_template):
-        for action in _as_list(statement["Action"]):
-            assert "*" not in action, f"{name}/{statement['Sid']} allows {action}"
+    assert_no_wildcard_action(harness_template)
 
 
 def test_every_wildcard_resource_is_justified(harness_template: dict) -> None:
-    found = set()
-    for name, statement in _allow_statements(harness_template):
-        for resource in _as_list(statement["Resource"]):
-            assert resource != "*", f"{name}/{statement['Sid']} allows every resource"
-            if "*" in _text(resource):
-                found.add((name, statement["Sid"], _text(resource)))
-    assert found == JUSTIFIED_WILDCARDS
+    assert wildcard_resources(harness_template) == JUSTIFIED_WILDCARDS
 
 
 def test_harness_role_uses_exactly_its_model_gateway_and_memory(harness_template: dict) -> None:
