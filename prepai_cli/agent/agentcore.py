@@ -172,7 +172,8 @@ class AgentCoreBrain(CloudBrain):
             self._spoken_sessions.add(session_id)
             reply = yield from ConverseStreamReader(segments).read(response["stream"])
             totals = [totals[0] + reply.input_tokens, totals[1] + reply.output_tokens, totals[2] + reply.total_tokens]
-            pending = reply.pending_tool_uses()
+            # Only our inline functions wait for us; gateway and Code Interpreter calls are the harness's own.
+            pending = [use for use in reply.pending_tool_uses() if use.kind in (None, "tool_use")]
             if reply.stop_reason != "tool_use" or not pending:
                 return TokenUsage(self._model_label(), *totals)
             yield from segments.start()  # tool calls are recorded on the segment they happen in
