@@ -38,6 +38,10 @@ class LazyEvaluator:
         except BaseException as exc:  # re-raised on the caller's thread, where it can be reported
             self._error = exc
 
+    def settle(self) -> None:
+        """Waits for the load to end: a process that exits while onnxruntime loads on this thread aborts."""
+        self._thread.join()
+
     def __call__(self) -> Any:
         self._thread.join()
         if self._error is not None:
@@ -122,6 +126,17 @@ def build_brain(
 
     matcher = QuestionMatcher(bank)
     judge = AnswerJudge(bank, evaluator, matcher)
+    try:
+        cloud = _cloud_brain(settings, bank, judge, tools, debug)
+    except PrepAIError:
+        evaluator.settle()  # the run ends on this one-line error; let it end cleanly
+        raise
+    if fallback == "offline":
+        return FallbackBrain(cloud, OfflineBrain(bank, evaluator, tools=tools), matcher.annotate)
+    return cloud
+
+
+def _cloud_brain(settings: Settings, bank: QuestionBank, judge: Any, tools: ToolBox, debug: bool) -> Brain:
     cloud: Brain
     if settings.brain == "agentcore":
         from prepai_cli.agent.agentcore import AgentCoreBrain
@@ -139,6 +154,4 @@ def build_brain(
                                      tool_config=to_converse_tool_config())
     else:
         raise PrepAIError(f"unknown brain {settings.brain!r}; use offline, agentcore, bedrock-agent or bedrock")
-    if fallback == "offline":
-        return FallbackBrain(cloud, OfflineBrain(bank, evaluator, tools=tools), matcher.annotate)
     return cloud
