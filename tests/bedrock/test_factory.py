@@ -31,10 +31,20 @@ def test_offline_run_loads_no_aws_code() -> None:
     assert result.stdout.strip() == "offline []"
 
 
+class NoModel:
+    """Stands in for LazyEvaluator: nothing to load, nothing to wait for."""
+
+    def __call__(self) -> None:
+        return None
+
+    def settle(self) -> None:
+        return None
+
+
 @pytest.fixture(autouse=True)
 def no_model_loading(monkeypatch: pytest.MonkeyPatch) -> None:
     """Building a brain starts loading the embedding model in the background; these tests never score an answer."""
-    monkeypatch.setattr("prepai_cli.agent.factory.LazyEvaluator", lambda: (lambda: None))
+    monkeypatch.setattr("prepai_cli.agent.factory.LazyEvaluator", NoModel)
 
 
 def test_cloud_brains_and_the_fallback(bank: QuestionBank) -> None:
