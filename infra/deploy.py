@@ -40,6 +40,7 @@ class DeployOptions(BaseModel):
     assume_yes: bool = False
     poll_seconds: float = 5.0
     kind: p.StackKind = "harness"
+    allow_code_interpreter: bool | None = None  # None: keep the deployed choice (false for a new stack)
 
 
 def resource_prefix(stack_name: str) -> str:
@@ -81,6 +82,8 @@ def stack_parameters(options: DeployOptions, bucket: str, key: str,
         given.update(model_parameters(options.default_model_id))
     if options.kms_key_arn is not None:
         given[p.KMS_KEY] = options.kms_key_arn
+    if options.kind == "harness" and options.allow_code_interpreter is not None:
+        given[p.ALLOW_CODE_INTERPRETER] = "true" if options.allow_code_interpreter else "false"
     if options.kind == "harness" and existing is None:
         # Names derive from it; changing it later would replace the harness, so only a new stack sets it.
         given[p.RESOURCE_PREFIX] = resource_prefix(options.stack_name)

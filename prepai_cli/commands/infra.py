@@ -137,10 +137,15 @@ def deploy_cmd(
                                  help="Bedrock model (or us./eu. inference profile) for the agent."),
     kms_key_arn: str = typer.Option(None, "--kms-key-arn", help="Customer-managed KMS key for the buckets."),
     agents_classic: bool = typer.Option(False, "--agents-classic", help=_AGENTS_CLASSIC_HELP),
+    code_interpreter: bool = typer.Option(None, "--allow-code-interpreter/--no-code-interpreter",
+                                          help="Let the harness use AgentCore Code Interpreter, for users who opt "
+                                               "into it with `prepai interview --code-interpreter` (default: no)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply the changes without asking."),
 ) -> None:
     """Create or update the stack (an AgentCore harness by default), index the knowledge base and point PrepAI's
     config at it."""
+    if agents_classic and code_interpreter:
+        raise PrepAIError("--allow-code-interpreter is for the AgentCore harness stack, not --agents-classic")
     deploy = _infra("deploy")
     package = _infra("package")
     vendor = _infra("vendor")
@@ -156,7 +161,7 @@ def deploy_cmd(
 
     options = deploy.DeployOptions(stack_name=stack_name, model_id=model_id, default_model_id=settings.aws.model_id,
                                    kms_key_arn=kms_key_arn, profile=profile, assume_yes=yes,
-                                   kind=_kind(agents_classic))
+                                   kind=_kind(agents_classic), allow_code_interpreter=code_interpreter)
     result = deploy.deploy(
         clients, options, template.build_template(kind=options.kind),
         lambda dest: package.build_lambda_zip(repo, dest, vendor.PipVendorer()), export_docs, RichDeployUI(),

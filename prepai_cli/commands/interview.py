@@ -79,6 +79,9 @@ def register(app: typer.Typer) -> None:
             aws=aws_overrides(profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id,
                               model_id=model_id, code_interpreter=code_interpreter),
         )
+        if code_interpreter and settings.brain != "agentcore":
+            raise PrepAIError("--code-interpreter applies to --brain agentcore only; the other brains run code in "
+                              "the local sandbox")
         if debug:
             logging.basicConfig(format="%(name)s: %(message)s")
             logging.getLogger("prepai").setLevel(logging.DEBUG)

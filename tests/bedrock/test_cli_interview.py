@@ -121,3 +121,10 @@ def test_agentcore_without_a_harness_is_one_clean_line(isolated_aws, prepai_home
     assert result.stderr.strip().splitlines() == [
         "error: the agentcore brain needs a harness: run `prepai infra deploy` (it sets aws.harness_arn), or "
         "`prepai config set aws.harness_arn arn:aws:bedrock-agentcore:...`"]
+
+
+def test_code_interpreter_is_refused_for_other_brains(isolated_aws, prepai_home: Path) -> None:
+    result = run_prepai("interview", "--type", "google-sde", "--brain", "offline", "--code-interpreter", "--text",
+                        "--no-tui", home=prepai_home, stdin="")
+    assert result.returncode == 1
+    assert "--code-interpreter applies to --brain agentcore only" in result.stderr
