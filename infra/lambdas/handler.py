@@ -155,7 +155,8 @@ def retrieve(client: Any, knowledge_base_id: str, arguments: dict[str, Any]) -> 
     for item in answer.get("retrievalResults", []):
         metadata = item.get("metadata") or {}
         text = str(item.get("content", {}).get("text", ""))
-        hits.append({"doc_id": str(metadata.get("doc_id", "")), "title": text.splitlines()[0].lstrip("# ") if text else "",
+        title = text.splitlines()[0].lstrip("# ") if text else ""
+        hits.append({"doc_id": str(metadata.get("doc_id", "")), "title": title,
                      "type": str(metadata.get("interview_type", "")), "snippet": text[:600],
                      "score": float(item.get("score", 0.0))})
     return {"query": query, "hits": hits}

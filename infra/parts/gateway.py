@@ -43,7 +43,7 @@ def resources() -> dict[str, Any]:
                 "Name": sub("${" + p.RESOURCE_PREFIX + "}-tools"),
                 "Description": "PrepAI's interview tools (CV analysis, answer evaluation, knowledge search).",
                 "ProtocolType": "MCP",
-                # Only IAM identities may call it: the harness role (and nobody without bedrock-agentcore:InvokeGateway).
+                # Only IAM identities with bedrock-agentcore:InvokeGateway on it may call it: the harness role.
                 "AuthorizerType": "AWS_IAM",
                 "RoleArn": get_att(GATEWAY_ROLE, "Arn"),
             },

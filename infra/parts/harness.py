@@ -26,8 +26,10 @@ WINDOW_MESSAGES = 80
 MEMORY_ACTIONS = ["bedrock-agentcore:CreateEvent", "bedrock-agentcore:GetEvent", "bedrock-agentcore:ListEvents",
                   "bedrock-agentcore:ListSessions", "bedrock-agentcore:RetrieveMemoryRecords",
                   "bedrock-agentcore:ListMemoryRecords", "bedrock-agentcore:GetMemoryRecord"]
-CODE_INTERPRETER_ACTIONS = ["bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter",
-                            "bedrock-agentcore:StopCodeInterpreterSession", "bedrock-agentcore:GetCodeInterpreterSession"]
+CODE_INTERPRETER_ACTIONS = ["bedrock-agentcore:StartCodeInterpreterSession",
+                            "bedrock-agentcore:InvokeCodeInterpreter",
+                            "bedrock-agentcore:StopCodeInterpreterSession",
+                            "bedrock-agentcore:GetCodeInterpreterSession"]
 
 
 def code_interpreter_arn() -> dict[str, str]:

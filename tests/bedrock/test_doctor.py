@@ -158,14 +158,16 @@ def test_agentcore_gateway_not_ready_and_access_denied_on_the_endpoint(fake_aws:
     code, output = run("--brain", "agentcore")
     assert code == 1
     assert "✗ harness endpoint: access denied: your AWS identity needs bedrock-agentcore:GetHarnessEndpoint" in output
-    assert "✗ gateway: gateway prepai-tools is FAILED, not READY (target cv-analysis: Lambda ARN is invalid)" in output
+    assert ("✗ gateway: gateway prepai-tools is FAILED, not READY (target cv-analysis: Lambda ARN is invalid)"
+            in output)
 
 
 def test_agentcore_harness_in_another_region(fake_aws: FakeAws, harness_env: None) -> None:
     fake_aws.expect(Reply(200, IDENTITY, content_type="text/xml"))
     code, output = run("--brain", "agentcore", "--region", "eu-central-1")
     assert code == 1
-    assert "✗ AgentCore: the harness is in us-east-1 but the region is eu-central-1; pass --region us-east-1" in output
+    assert ("✗ AgentCore: the harness is in us-east-1 but the region is eu-central-1; pass --region us-east-1"
+            in output)
     assert "– harness: skipped: region mismatch" in output
 
 
