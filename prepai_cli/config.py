@@ -21,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-BrainName = Literal["offline", "bedrock-agent", "bedrock"]
+BrainName = Literal["offline", "agentcore", "bedrock-agent", "bedrock"]
 
 
 def _default_candidate() -> str:
@@ -53,6 +53,12 @@ class AWSSettings(BaseModel):
     agent_alias_id: str | None = None
     model_id: str = "anthropic.claude-3-5-sonnet-20240620-v1:0"
     send_cv: bool = False
+    # --brain agentcore: set by `prepai infra deploy` (the harness, its endpoint and the tools gateway).
+    harness_arn: str | None = None
+    harness_endpoint: str | None = None
+    gateway_arn: str | None = None
+    # Run candidate code in AgentCore Code Interpreter instead of the local sandbox (sends the code to AWS).
+    code_interpreter: bool = False
 
 
 class SyncSettings(BaseModel):

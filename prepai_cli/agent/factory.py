@@ -1,7 +1,7 @@
 """Builds the brain a run asks for, with its evaluator and tools, and the offline fallback around cloud brains.
 
 Cloud modules (boto3) are imported only when a cloud brain is chosen: an offline run never loads them, and nothing
-is sent to AWS unless the user picked `--brain bedrock-agent` or `--brain bedrock`.
+is sent to AWS unless the user picked a cloud brain (`--brain agentcore`, `bedrock-agent` or `bedrock`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ class LazyEvaluator:
             self._evaluator = load_evaluator()
         except BaseException as exc:  # re-raised on the caller's thread, where it can be reported
             self._error = exc
+
+    def settle(self) -> None:
+        """Waits for the load to end: a process that exits while onnxruntime loads on this thread aborts."""
+        self._thread.join()
 
     def __call__(self) -> Any:
         self._thread.join()
@@ -122,8 +126,23 @@ def build_brain(
 
     matcher = QuestionMatcher(bank)
     judge = AnswerJudge(bank, evaluator, matcher)
+    try:
+        cloud = _cloud_brain(settings, bank, judge, tools, debug)
+    except PrepAIError:
+        evaluator.settle()  # the run ends on this one-line error; let it end cleanly
+        raise
+    if fallback == "offline":
+        return FallbackBrain(cloud, OfflineBrain(bank, evaluator, tools=tools), matcher.annotate)
+    return cloud
+
+
+def _cloud_brain(settings: Settings, bank: QuestionBank, judge: Any, tools: ToolBox, debug: bool) -> Brain:
     cloud: Brain
-    if settings.brain == "bedrock-agent":
+    if settings.brain == "agentcore":
+        from prepai_cli.agent.agentcore import AgentCoreBrain
+
+        cloud = AgentCoreBrain(settings.aws, bank, judge, tools, actor_id=settings.candidate)
+    elif settings.brain == "bedrock-agent":
         from prepai_cli.agent.bedrock_agent import BedrockAgentBrain
 
         cloud = BedrockAgentBrain(settings.aws, bank, judge, tools, debug=debug)
@@ -134,7 +153,5 @@ def build_brain(
         cloud = BedrockConverseBrain(settings.aws, bank, judge, tools,
                                      tool_config=to_converse_tool_config())
     else:
-        raise PrepAIError(f"unknown brain {settings.brain!r}; use offline, bedrock-agent or bedrock")
-    if fallback == "offline":
-        return FallbackBrain(cloud, OfflineBrain(bank, evaluator, tools=tools), matcher.annotate)
+        raise PrepAIError(f"unknown brain {settings.brain!r}; use offline, agentcore, bedrock-agent or bedrock")
     return cloud

@@ -37,7 +37,9 @@ def register(app: typer.Typer) -> None:
         minutes: int = typer.Option(None, "--minutes", min=1, max=180, help="Time budget in minutes."),
         difficulty: int = typer.Option(None, "--difficulty", min=1, max=3, help="Starting difficulty 1-3."),
         cv: Path = typer.Option(None, "--cv", help="Your CV (PDF, DOCX, TXT, MD): cv-grilling asks about it."),
-        brain: str = typer.Option(None, "--brain", help="offline (default), bedrock-agent or bedrock."),
+        brain: str = typer.Option(None, "--brain", help="offline (default); agentcore (the cloud agent prepai infra "
+                                  "deploy creates); bedrock-agent (only accounts that already have an Agents Classic "
+                                  "agent); or bedrock (ConverseStream)."),
         candidate: str = typer.Option(None, "--candidate", help="Your name, for the records."),
         input: Path = typer.Option(None, "--input", help="Use an audio file (WAV/FLAC/OGG) as the microphone."),
         fast: bool = typer.Option(False, "--fast", help="With --input: stream the file as fast as it is processed."),
@@ -50,6 +52,9 @@ def register(app: typer.Typer) -> None:
         profile: str = typer.Option(None, "--profile", help="AWS profile for the cloud brains."),
         region: str = typer.Option(None, "--region", help="AWS region for the cloud brains."),
         fallback: str = typer.Option(None, "--fallback", help="offline: if the cloud brain fails, carry on offline."),
+        code_interpreter: bool = typer.Option(None, "--code-interpreter/--local-sandbox",
+                                              help="--brain agentcore: run your code in AgentCore Code Interpreter "
+                                                   "(it leaves this machine) instead of the local sandbox."),
         debug: bool = typer.Option(False, "--debug", help="Log cloud requests and Bedrock agent traces to stderr."),
     ) -> None:
         """Run a mock interview (spoken by default; typed with --text or when there is no microphone)."""
@@ -72,8 +77,11 @@ def register(app: typer.Typer) -> None:
             brain=brain or (resumed.brain if resumed else None), candidate=candidate, questions=questions,
             minutes=minutes,
             aws=aws_overrides(profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id,
-                              model_id=model_id),
+                              model_id=model_id, code_interpreter=code_interpreter),
         )
+        if code_interpreter and settings.brain != "agentcore":
+            raise PrepAIError("--code-interpreter applies to --brain agentcore only; the other brains run code in "
+                              "the local sandbox")
         if debug:
             logging.basicConfig(format="%(name)s: %(message)s")
             logging.getLogger("prepai").setLevel(logging.DEBUG)
