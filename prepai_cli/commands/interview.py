@@ -209,11 +209,13 @@ def _open_source(options: "VoiceOptions") -> "tuple[AudioSource, VoiceOptions] |
     # Imported here so text-mode interviews never pay for loading the speech libraries.
     from prepai_cli.audio.devices import NoAudioDevice
     from prepai_cli.audio.stack import open_source
+    from prepai_cli.interview.device_help import PICK_DEVICE, device_failure_words
 
     try:
         return open_source(options), options
     except NoAudioDevice as exc:
-        console.print(f"[yellow]{exc}: type your answers instead (or use --input answers.wav).[/]")
+        console.print(f"No voice input: {device_failure_words(str(exc))}. Type your answers instead (or use "
+                      f"--input answers.wav). {PICK_DEVICE}", style="yellow", markup=False, highlight=False)
         return None
 
 

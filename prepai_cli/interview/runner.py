@@ -93,7 +93,7 @@ class InterviewRunner:
             # Resuming after the interviewer spoke: remind the candidate instead of generating a new turn.
             last = turns[-1]
             self.output.notice("Welcome back. Picking up where we left off.")
-            self.output.begin_segment(last.kind, {"resumed": True, **last.meta})
+            self.output.begin_segment(last.kind, {"resumed": True, "question_id": last.question_id, **last.meta})
             self.output.write(last.text)
             self.output.end_turn()
             context = self._context(turns)

@@ -158,3 +158,16 @@ def seeded_session(store: SessionStore, session_id: str = "20260115-103000-abc12
         for i, (role, kind, text, qid, evaluation) in enumerate(turns)
     ])
     return session_id
+
+
+def burst(app: Any, keys: list[str]) -> None:
+    """Sends keys the way a terminal delivers a fast burst (tmux send-keys, a paste without bracketed paste):
+    all queued at once, without waiting for the app to handle one before the next arrives."""
+    from textual import events
+
+    driver = app._driver
+    for key in keys:
+        character = {"enter": "\r", "space": " "}.get(key, key if len(key) == 1 else None)
+        event = events.Key({" ": "space"}.get(key, key), character)
+        event.set_sender(app)
+        driver.send_message(event)
