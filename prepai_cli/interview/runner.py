@@ -11,7 +11,7 @@ from prepai_cli.agent.events import (
     AnswerEvaluated, BrainError, SegmentStarted, TextDelta, TokenUsage, ToolCall, ToolResult, TurnEnded,
 )
 from prepai_cli.bank import QuestionBank
-from prepai_cli.domain import NewTurn, Session, Turn, utcnow
+from prepai_cli.domain import NewTurn, Session, Turn, resume_hint, utcnow
 from prepai_cli.interview.io import AnswerContext, CandidateAnswer, CandidateInput, InterviewerOutput
 from prepai_cli.store import SessionStore
 
@@ -72,9 +72,7 @@ class InterviewRunner:
             return InterviewOutcome(abandoned, finished=False)
         except KeyboardInterrupt:
             abandoned = self.store.set_status(session.id, "abandoned")
-            self.output.notice(
-                f"Interview paused and saved. Resume with: prepai interview --resume {session.id}"
-            )
+            self.output.notice(resume_hint(session.id))
             return InterviewOutcome(abandoned, finished=False)
         except BaseException:
             # Whatever broke, the turns are stored; leave the session resumable rather than falsely active.

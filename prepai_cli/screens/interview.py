@@ -22,6 +22,7 @@ from prepai_cli.errors import PrepAIError
 from prepai_cli.interview.console import parse_answer
 from prepai_cli.interview.io import CandidateAnswer
 from prepai_cli.interview.runner import InterviewRunner
+from prepai_cli.interview.setup import CV_TYPE, NO_CV_WARNING
 from prepai_cli.screens.confirm import ConfirmScreen, QuitChoice, QuitScreen
 from prepai_cli.tui import messages as m
 from prepai_cli.tui.bridge import TuiInput, TuiOutput, VoiceFeed
@@ -98,6 +99,9 @@ class InterviewScreen(Screen[None]):
         header.title = self.services.bank.interview_type(self.session.type).title
         header.brain = self.session.brain
         self._show_history()
+        if self.session.type == CV_TYPE and not self.session.settings.get("cv_path") and not self.question_number:
+            self.query_one(TranscriptPane).add_notice(NO_CV_WARNING, self.services.clock.now())
+            self.notify(NO_CV_WARNING, severity="warning", timeout=12)
         self.set_interval(1.0, self._tick)
         self._tick()
         self._worker = self._start()
