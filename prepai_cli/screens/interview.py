@@ -41,7 +41,6 @@ class InterviewScreen(Screen[None]):
     InterviewScreen #main { height: 1fr; }
     InterviewScreen #left { width: 1fr; }
     InterviewScreen TranscriptPane { height: 1fr; }
-    InterviewScreen AnswerBox { border-top: hkey $primary; }
     InterviewScreen #loading { height: auto; padding: 0 1; }
     InterviewScreen #loading ProgressBar { width: 1fr; }
     InterviewScreen CodingPane { display: none; }
@@ -52,7 +51,7 @@ class InterviewScreen(Screen[None]):
     BINDINGS = [
         Binding("f10", "end", "End"),
         Binding("ctrl+t", "type_instead", "Type"),
-        Binding("f4", "code_editor", "Code editor"),
+        Binding("f4", "code_editor", "Code"),
         Binding("ctrl+g", "hint", "Hint"),
         Binding("f2", "toggle_mode", "Talk mode"),
         Binding("f3", "toggle_mute", "Mute"),
@@ -87,7 +86,7 @@ class InterviewScreen(Screen[None]):
                     yield Static("Loading the interviewer…", id="loading-step")
                     yield ProgressBar(total=1.0, show_eta=False, id="loading-bar")
                 yield TranscriptPane(id="transcript")
-                yield AnswerBox(placeholder="Type your answer: enter sends, ctrl+j (or shift+enter) starts a new line",
+                yield AnswerBox(placeholder="Type your answer · enter sends · ctrl+j (or shift+enter): new line",
                                 id="typed")
                 yield CodingPane(can_run=self._can_run_code(), id="coding")
             yield VoicePanel(id="voice")

@@ -20,7 +20,7 @@ class AnswerBox(TextArea):
     """
 
     DEFAULT_CSS = """
-    AnswerBox { height: auto; min-height: 3; max-height: 12; }
+    AnswerBox { height: auto; min-height: 2; max-height: 12; background: $boost; }
     """
 
     class Submitted(Message):

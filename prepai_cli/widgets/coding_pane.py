@@ -129,7 +129,9 @@ class CodingPane(Vertical):
             editor = self.query_one(f"#editor-{language}", TextArea)
             code = starter_code(question, language)
             editor.load_text(code)
-            editor.move_cursor(body_location(code))  # typing starts in the function's body, indented
+            # Typing starts in the function's body, indented. Placed once the pane is laid out: while it is still
+            # hidden the editor has no width, and moving the cursor there scrolls the signature's start out of view.
+            self.call_after_refresh(editor.move_cursor, body_location(code))
         self._set_language(self.language)
         self.query_one("#code-title", Static).update(f"Code · {question.coding.function_name if question.coding else question.id}")
         self.query_one(DataTable).clear()
