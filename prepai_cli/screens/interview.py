@@ -48,6 +48,9 @@ class InterviewScreen(Screen[None]):
     InterviewScreen.-coding TranscriptPane { height: 2fr; max-height: 40%; }
     """
 
+    # The answer box has the focus from the start: a paste or typing while the models load is not lost.
+    AUTO_FOCUS = "#typed"
+
     BINDINGS = [
         Binding("f10", "end", "End"),
         Binding("ctrl+t", "type_instead", "Type"),
@@ -211,6 +214,9 @@ class InterviewScreen(Screen[None]):
         if message.voice and self.voice is not None:
             panel.set_source(self.voice.label, live=self.voice.live)
             panel.state = "listening"
+            box = self.query_one("#typed", AnswerBox)
+            if box.has_focus and not box.text:
+                self.query_one(TranscriptPane).focus()  # speaking is the mode: space is push-to-talk, not a space
         else:
             panel.set_unavailable(message.voice_error or "")
             panel.state = "typing"
@@ -375,6 +381,8 @@ class InterviewScreen(Screen[None]):
         panel = self.query_one(VoicePanel)
         panel.push_to_talk = not panel.push_to_talk
         self.input.set_push_to_talk(panel.push_to_talk)
+        if panel.push_to_talk and isinstance(self.focused, TextArea):
+            self.query_one(TranscriptPane).focus()  # space must reach push-to-talk, not type into a box
 
     def action_toggle_mute(self) -> None:
         if self.voice is None or not self.voice.live:
