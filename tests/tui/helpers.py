@@ -35,6 +35,16 @@ def make_services(
     )
 
 
+def scripted_services(store: SessionStore, bank: QuestionBank, evaluator: Any, clock: FrozenClock, question_id: str,
+                      *, tools: ToolBox | None = None) -> Services:
+    """Services whose interviewer asks `question_id` first (a ScriptedBrain), so a screen is deterministic."""
+    services = make_services(store, bank, evaluator, clock, tools=tools)
+    question = bank.question(question_id)
+    assert question is not None
+    services.brain_factory = lambda: ScriptedBrain(question_id, question.text.strip(), topic=question.topic)
+    return services
+
+
 class ScriptedBrain:
     """Asks `question_id` first, then closes; deterministic, so screens can be snapshotted."""
 

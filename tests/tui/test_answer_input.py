@@ -16,7 +16,7 @@ from prepai_cli.tui.services import InterviewSetup, Services
 from prepai_cli.widgets.answer_box import AnswerBox
 from prepai_cli.widgets.coding_pane import CodingPane
 from prepai_cli.widgets.hint_bar import HintBar
-from tests.tui.helpers import Recorder, ScriptedBrain, burst, make_services, wait_for
+from tests.tui.helpers import Recorder, burst, scripted_services, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -89,13 +89,17 @@ async def test_a_pasted_code_block_is_kept_whole_and_sent_as_code(services: Serv
         assert final.text == "def two_sum(nums, target):\n    seen = {}\n    return []"
 
 
-def _coding_services(store: SessionStore, bank: QuestionBank, evaluator: Any, clock: FrozenClock,
-                     question_id: str = "code-valid-brackets") -> Services:
-    services = make_services(store, bank, evaluator, clock)
-    question = bank.question(question_id)
-    assert question is not None
-    services.brain_factory = lambda: ScriptedBrain(question_id, question.text.strip(), topic=question.topic)
-    return services
+def _coding_app(store: SessionStore, bank: QuestionBank, evaluator: Any, clock: FrozenClock) -> PrepAIApp:
+    services = scripted_services(store, bank, evaluator, clock, "code-valid-brackets")
+    return PrepAIApp(services, setup=InterviewSetup(type="coding-round"))
+
+
+async def _editor_focused(app: PrepAIApp, pilot: Any) -> CodingPane:
+    """Waits until the coding question is asked and the editor has the focus, as the user then sees it."""
+    await wait_for(pilot, lambda: app.screen.has_class("-coding"))
+    pane = app.screen.query_one(CodingPane)
+    await wait_for(pilot, lambda: app.screen.focused is pane.editor)
+    return pane
 
 
 async def test_a_coding_question_puts_the_cursor_in_the_editor_body(
@@ -103,11 +107,10 @@ async def test_a_coding_question_puts_the_cursor_in_the_editor_body(
 ) -> None:
     """Item 3: the editor was five Tabs away with no key shown, the cursor at 1:0, and Enter did not indent."""
     recorder = Recorder()
-    app = PrepAIApp(_coding_services(store, bank, evaluator, clock), setup=InterviewSetup(type="coding-round"))
+    app = _coding_app(store, bank, evaluator, clock)
     async with app.run_test(size=(100, 30), message_hook=recorder) as pilot:
-        await wait_for(pilot, lambda: app.screen.has_class("-coding"))
-        pane = app.screen.query_one(CodingPane)
-        await wait_for(pilot, lambda: app.screen.focused is pane.editor)
+        pane = await _editor_focused(app, pilot)
+        await wait_for(pilot, lambda: pane.editor.cursor_location != (0, 0))
         editor = pane.editor
         row, column = editor.cursor_location
         assert editor.document[row] == "    " and column == 4, "the cursor starts in the function's body"
@@ -131,12 +134,9 @@ async def test_a_coding_question_puts_the_cursor_in_the_editor_body(
 async def test_javascript_editor_indents_after_a_brace(
     store: SessionStore, bank: QuestionBank, evaluator: Any, clock: FrozenClock,
 ) -> None:
-    recorder = Recorder()
-    app = PrepAIApp(_coding_services(store, bank, evaluator, clock), setup=InterviewSetup(type="coding-round"))
-    async with app.run_test(size=(100, 30), message_hook=recorder) as pilot:
-        await wait_for(pilot, lambda: app.screen.has_class("-coding"))
-        pane = app.screen.query_one(CodingPane)
-        await wait_for(pilot, lambda: app.screen.focused is pane.editor)
+    app = _coding_app(store, bank, evaluator, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await _editor_focused(app, pilot)
         pane.action_toggle_language()
         await pilot.pause()
         editor = pane.editor
