@@ -103,3 +103,41 @@ async def test_sessions_screen_uses_the_cli_words_for_states(services: Services,
         table = app.screen.query_one(DataTable)
         row = table.get_row(paused.id)
         assert STATUS_WORDS["abandoned"] in row and "abandoned" not in row
+
+
+async def test_cv_grilling_without_a_cv_says_so_in_the_app(services: Services) -> None:
+    """Item 19: cv-grilling without --cv asked about 'the roles on your CV' with no warning."""
+    recorder = Recorder()
+    app = PrepAIApp(services, setup=InterviewSetup(type="cv-grilling"))
+    async with app.run_test(size=(100, 32), message_hook=recorder) as pilot:
+        await wait_for(pilot, lambda: bool(recorder.of(m.AnswerRequested)))
+        notices = [e.body for e in app.screen.query_one(TranscriptPane).entries if e.role == "notice"]
+        assert any("No CV given" in n and "--cv" in n for n in notices)
+
+
+async def test_with_a_microphone_space_is_push_to_talk_not_a_space(
+    store: SessionStore, bank: QuestionBank, evaluator: Any, clock: FrozenClock,
+) -> None:
+    """The answer box holds the focus while loading (so a paste is kept); a ready microphone takes it back."""
+    from prepai_cli.tui.services import VoiceIO
+    from prepai_cli.widgets.answer_box import AnswerBox
+    from tests.tui.helpers import PartialsVoice
+
+    voices: list[PartialsVoice] = []
+
+    def live_voice(session: Any, feed: Any, progress: Any) -> VoiceIO:
+        voices.append(PartialsVoice(feed, []))
+        return VoiceIO(input=voices[-1], output=None, label="microphone", live=True)
+
+    services = make_services(store, bank, evaluator, clock, voice_factory=live_voice)
+    recorder = Recorder()
+    app = PrepAIApp(services, setup=InterviewSetup(type="behavioral"))
+    async with app.run_test(size=(100, 32), message_hook=recorder) as pilot:
+        await wait_for(pilot, lambda: bool(recorder.of(m.InterviewReady)) and bool(recorder.of(m.AnswerRequested)))
+        await pilot.pause()
+        box = app.screen.query_one("#typed", AnswerBox)
+        assert not box.has_focus
+        await pilot.press("f2", "space")  # push-to-talk on, then space starts talking
+        assert box.text == ""
+        assert app.screen._talking
+        voices[0].released.set()
