@@ -16,6 +16,19 @@ TurnKind = Literal[
 ]
 
 
+# The one set of words shown for a stored status, in the CLI, the app and reports (JSON keeps the stored value).
+STATUS_WORDS: dict[str, str] = {"active": "unfinished", "abandoned": "paused", "ended": "ended"}
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
+
+def resume_hint(session_id: str) -> str:
+    """Said on every exit that leaves a session resumable."""
+    return f"Interview paused and saved. Resume with: prepai interview --resume {session_id}"
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -27,7 +27,10 @@ class LazyEvaluator:
     def __init__(self) -> None:
         self._evaluator: Any = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._load, name="evaluator-load", daemon=True)
+        # Not a daemon: the interpreter waits for the load to finish before it exits. A daemon thread killed inside
+        # onnxruntime's session setup left its native threads running into the C++ runtime's teardown, and the
+        # process aborted at exit ("terminate called without an active exception", exit code 134).
+        self._thread = threading.Thread(target=self._load, name="evaluator-load", daemon=False)
         self._thread.start()
 
     def _load(self) -> None:
@@ -107,6 +110,21 @@ class FallbackBrain:
             yield from events
         finally:
             events.close()  # type: ignore[attr-defined]
+
+
+def check_brain_settings(settings: Settings) -> None:
+    """What a cloud brain needs and the user can fix (a region, an agent), checked before a session exists: a
+    failing first turn would leave an empty session behind."""
+    if settings.brain == "offline":
+        return
+    from prepai_cli.agent.aws import resolve_region
+
+    if settings.brain == "bedrock-agent" and not (settings.aws.agent_id and settings.aws.agent_alias_id):
+        raise PrepAIError(
+            "the bedrock-agent brain needs an agent: pass --agent-id and --agent-alias-id "
+            "(or `prepai config set aws.agent_id ...` and `aws.agent_alias_id`)"
+        )
+    resolve_region(settings.aws)
 
 
 def build_brain(
