@@ -6,6 +6,7 @@ is sent to AWS unless the user picked a cloud brain (`--brain agentcore`, `bedro
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
@@ -19,6 +20,11 @@ from prepai_cli.config import Settings
 from prepai_cli.errors import PrepAIError
 
 FallbackName = Literal["offline"]
+
+
+def _stop_and_join(stop: threading.Event, thread: threading.Thread) -> None:
+    stop.set()
+    thread.join()
 
 
 class LazyEvaluator:
@@ -40,6 +46,13 @@ class LazyEvaluator:
             self._evaluator = load_evaluator()
         except BaseException as exc:  # re-raised on the caller's thread, where it can be reported
             self._error = exc
+            return
+        # Encoding the other questions (for off-topic detection) takes a few seconds: done while the intro is
+        # spoken, on a daemon thread that an exit stops between two batches.
+        stop = threading.Event()
+        warm = threading.Thread(target=self._evaluator.warm, args=(stop,), name="evaluator-warm", daemon=True)
+        atexit.register(_stop_and_join, stop, warm)
+        warm.start()
 
     def settle(self) -> None:
         """Waits for the load to end: a process that exits while onnxruntime loads on this thread aborts."""

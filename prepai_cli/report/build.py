@@ -70,6 +70,16 @@ def _apply_evaluation(block: _Block, question: Question | None) -> None:
     specificity = number(evaluation, "specificity")
     q.specificity = None if specificity is None else min(max(specificity, 0.0), 1.0)
     q.red_flags = strings(evaluation, "red_flags")
+    q.wrong_claims = [f"You said \"{str(hit.get('said', '')).strip()}\". In fact: {str(hit.get('correction', '')).strip()}"
+                      for hit in dicts(evaluation, "misconceptions")]
+    q.behaviours = strings(evaluation, "behaviours")
+    code = mapping(evaluation, "code")
+    if code:
+        passed, total = int(code.get("passed") or 0), int(code.get("total") or 0)
+        failure = code.get("first_failure")
+        q.code = f"{passed} of {total} tests passed" + (f"; first failing case: {failure}" if failure else "")
+    q.off_topic = bool(evaluation.get("off_topic"))
+    q.judgement = strings(evaluation, "notes")
     q.suggestions = strings(evaluation, "suggestions")
 
 
@@ -110,6 +120,27 @@ def _blocks(turns: list[Turn], bank: QuestionBank) -> list[_Block]:
             if turn.evaluation and "score" in turn.evaluation:
                 block.evaluation = turn.evaluation
     return blocks
+
+
+# A talking point is credited only from answers the evaluator judged at least partly right.
+CREDITED_SCORE = 5.0
+
+
+def _credited_texts(questions: list[QuestionReport], blocks: list[_Block]) -> list[str]:
+    """Answer texts that may show a talking point: on topic, scored, and without the sentences that stated a wrong
+    claim."""
+    out: list[str] = []
+    for q, block in zip(questions, blocks):
+        if q.score is None or q.score < CREDITED_SCORE or q.off_topic:
+            continue
+        wrong = [str(hit.get("said", "")) for hit in dicts(block.evaluation or {}, "misconceptions")]
+        for a in q.answers:
+            if a.kind == "answer":
+                text = a.text
+                for said in wrong:
+                    text = text.replace(said, " ") if said else text
+                out.append(text)
+    return out
 
 
 def _type_questions(bank: QuestionBank, slug: str) -> list[Question]:
@@ -153,7 +184,8 @@ def build_report(session: Session, turns: list[Turn], bank: QuestionBank, *, eva
         strengths=strengths(questions, dimensions, delivery),
         work_on=work_on(questions, dimensions, delivery),
         practice=practice_questions(questions, type_questions),
-        insights=build_insights([a.text for q in questions for a in q.answers if a.kind == "answer"], type_questions),
+        insights=build_insights([a.text for q in questions for a in q.answers if a.kind == "answer"], type_questions,
+                                credited_texts=_credited_texts(questions, blocks)),
         provenance=Provenance(
             generated_at=utcnow().isoformat(), evaluator_version=evaluator_version,
             evaluation_fingerprint=evaluation_fingerprint(session, turns),

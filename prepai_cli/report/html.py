@@ -55,8 +55,10 @@ def _question(q: QuestionReport) -> str:
         out.append(f"<p><strong>STAR structure:</strong> {_e(parts)}</p>")
     if q.specificity is not None:
         out.append(f"<p><strong>Specificity:</strong> {q.specificity:.2f}</p>")
-    for label, items in (("Follow-ups asked", q.follow_ups), ("Hints", q.hints), ("Red flags", q.red_flags),
-                         ("Suggestions", q.suggestions)):
+    if q.code:
+        out.append(f"<p><strong>Code:</strong> {_e(q.code)}</p>")
+    for label, items in (("Wrong", q.wrong_claims), ("Behaviours", q.behaviours), ("Follow-ups asked", q.follow_ups),
+                         ("Hints", q.hints), ("Red flags", q.red_flags), ("Suggestions", q.suggestions)):
         if items:
             out.append(f"<p><strong>{label}</strong></p>" + _list(items))
     out.append("</section>")

@@ -29,8 +29,24 @@ TALKING_POINT_CUES: dict[str, tuple[str, re.Pattern[str]]] = {
 }
 
 
+_NAMED = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,}[a-z]?|[A-Z][a-z]+(?=[A-Z]))\b")
+
+
 def _vocabulary(questions: list[Question]) -> set[str]:
-    return {normalise(t) for q in questions for kp in q.key_points for t in tokens(kp.text) if is_content_word(t)}
+    """The job's vocabulary: technical terms and product names the type's key points use ("sharding", "DynamoDB",
+    "S3"), not the ordinary words around them ("three", "keeps", "head")."""
+    from prepai_cli.agent.evaluator.text import TECH_PHRASES, TECH_TERMS
+
+    out: set[str] = set()
+    for q in questions:
+        for kp in q.key_points:
+            for token in tokens(kp.text):
+                if token in TECH_TERMS and is_content_word(token):
+                    out.add(normalise(token))
+            out.update(normalise(name.lower()) for name in _NAMED.findall(kp.text) if len(name) > 1)
+            for phrase in TECH_PHRASES.findall(kp.text):
+                out.update(normalise(t) for t in tokens(phrase) if is_content_word(t))
+    return out
 
 
 def _ranked(counts: dict[str, Counter[str]]) -> list[TermUse]:
@@ -39,8 +55,11 @@ def _ranked(counts: dict[str, Counter[str]]) -> list[TermUse]:
     return sorted(uses, key=lambda u: (-u.count, u.term))
 
 
-def build_insights(answer_texts: list[str], type_questions: list[Question]) -> Insights:
-    """`type_questions` is the bank for the interview type: its key points are the job's vocabulary."""
+def build_insights(answer_texts: list[str], type_questions: list[Question],
+                   credited_texts: list[str] | None = None) -> Insights:
+    """`type_questions` is the bank for the interview type: its key points are the job's vocabulary.
+    `credited_texts` are the answers the evaluator judged sound (on topic, no wrong claim): only they can show a
+    talking point, so a confidently wrong sentence is never listed as a skill."""
     vocabulary = _vocabulary(type_questions)
     content: dict[str, Counter[str]] = defaultdict(Counter)
     for text in answer_texts:
@@ -49,7 +68,7 @@ def build_insights(answer_texts: list[str], type_questions: list[Question]) -> I
                 content[normalise(token)][token] += 1
     job_terms = {key: forms for key, forms in content.items() if key in vocabulary}
     talking_points: list[TalkingPoint] = []
-    all_sentences = [s for text in answer_texts for s in sentences(text)]
+    all_sentences = [s for text in (answer_texts if credited_texts is None else credited_texts) for s in sentences(text)]
     for key, (name, cue) in TALKING_POINT_CUES.items():
         evidence = [s for s in all_sentences if cue.search(s)]
         talking_points.append(TalkingPoint(

@@ -40,8 +40,10 @@ def _question(q: QuestionReport) -> list[str]:
         lines += [f"**STAR structure:** {parts}", ""]
     if q.specificity is not None:
         lines += [f"**Specificity:** {q.specificity:.2f}", ""]
-    for label, items in (("Follow-ups asked", q.follow_ups), ("Hints", q.hints), ("Red flags", q.red_flags),
-                         ("Suggestions", q.suggestions)):
+    if q.code:
+        lines += [f"**Code:** {q.code}", ""]
+    for label, items in (("Wrong", q.wrong_claims), ("Behaviours", q.behaviours), ("Follow-ups asked", q.follow_ups),
+                         ("Hints", q.hints), ("Red flags", q.red_flags), ("Suggestions", q.suggestions)):
         if items:
             lines += [f"**{label}:**", *[f"- {t}" for t in items], ""]
     return lines

@@ -67,6 +67,13 @@ class QuestionReport(_Model):
     structure: dict[str, bool] | None = Field(None, description="STAR elements present, for STAR interview types")
     specificity: float | None = None
     red_flags: list[str] = Field(default_factory=list)
+    wrong_claims: list[str] = Field(default_factory=list,
+                                    description="misconceptions the answers stated, each with what is true instead")
+    behaviours: list[str] = Field(default_factory=list,
+                                  description="story behaviours an interviewer weighs (blame, heroics, skipped review)")
+    code: str | None = Field(None, description="the sandbox's verdict on the submitted code: tests passed, first failure")
+    off_topic: bool = Field(False, description="the answers did not address this question")
+    judgement: list[str] = Field(default_factory=list, description="why the score: what was right, wrong, missing")
     suggestions: list[str] = Field(default_factory=list)
     time_taken_s: float | None = Field(
         None, description="from the question being asked to the end of the last answer to it"

@@ -53,6 +53,12 @@ def _question(q: QuestionReport) -> RenderableType:
         parts.append(Text(f"✗ {text}", style="red"))
     if q.structure:
         parts.append(Text("STAR: " + fmt.star(q.structure)))
+    if q.code:
+        parts.append(Text(f"Code: {q.code}", style="bold"))
+    for text in q.wrong_claims:
+        parts.append(Text(f"Wrong: {text}", style="red"))
+    for text in q.behaviours:
+        parts.append(Text(f"Behaviour: {text}", style="red"))
     for label, items in (("Follow-up", q.follow_ups), ("Hint", q.hints), ("Red flag", q.red_flags)):
         for item in items:
             parts.append(Text(f"{label}: {item}", style="dim" if label != "Red flag" else "red"))

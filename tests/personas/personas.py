@@ -63,6 +63,16 @@ WRAP_UP_QUESTION = "What should I practise next before the real interview?"
 NO_QUESTIONS = "No, that's all from me. Thank you."
 
 
+def last_said(interviewer_text: str) -> str:
+    """The interviewer's most recent segment (the text holds the last few, one a line)."""
+    lines = [line for line in interviewer_text.splitlines() if line.strip()]
+    return lines[-1].lower() if lines else ""
+
+
+def asks_for_code(interviewer_text: str) -> bool:
+    return "write the code" in last_said(interviewer_text)
+
+
 def reword(text: str, opener: str = "") -> str:
     out = text.strip()
     for pattern, replacement in _SWAPS:
@@ -174,7 +184,7 @@ class Strong(Persona):
 
     def respond(self, question: Question, interviewer_text: str, segment_kind: str | None, nth: int) -> Reply:
         code = reference_solution(question) if question.coding is not None else None
-        if code is not None and "write the code" in interviewer_text.lower():
+        if code is not None and asks_for_code(interviewer_text):
             return "code", code
         if segment_kind == "question":
             return "answer", strong_answer(question)
@@ -188,14 +198,31 @@ class Weak(Persona):
         return "answer", VAGUE[(sum(self.replies.values()) - 1) % len(VAGUE)]
 
 
-class Silent(Persona):
-    name = "silent"
+class Empty(Persona):
+    """Presses Enter on an empty line every time (typed console)."""
+
+    name = "empty"
 
     def respond(self, question: Question, interviewer_text: str, segment_kind: str | None, nth: int) -> Reply:
         return "answer", ""
 
     def wrap_up(self) -> str:
         return ""
+
+
+class Silent(Persona):
+    """Says nothing at all, every time (spoken: the microphone hears only silence)."""
+
+    name = "silent"
+
+    def respond(self, question: Question, interviewer_text: str, segment_kind: str | None, nth: int) -> Reply:
+        return "silence", ""
+
+    def reply(self, interviewer_text: str, segment_kind: str | None, question_id: str | None,
+              bank: QuestionBank) -> Reply:
+        if segment_kind == "wrap_up":
+            return "silence", ""
+        return super().reply(interviewer_text, segment_kind, question_id, bank)
 
 
 class Gibberish(Persona):
@@ -220,7 +247,7 @@ class Repeater(Persona):
             if prompt not in self._asked_again:
                 self._asked_again.add(prompt)
                 return "answer", REPEAT_REQUESTS[len(self._asked_again) % len(REPEAT_REQUESTS)]
-        if segment_kind == "repeat" and "write the code" in interviewer_text.lower():
+        if segment_kind == "repeat" and asks_for_code(interviewer_text):
             code = reference_solution(question)
             if code is not None:
                 return "code", code
@@ -315,14 +342,14 @@ class CodeFailsThenFixed(Persona):
         if code is not None and self.submissions[question.id] == 0 and segment_kind == "question":
             self.submissions[question.id] += 1
             return "code", wrong_solution(question)
-        if code is not None and self.submissions[question.id] == 1 and "submit again" in interviewer_text.lower():
+        if code is not None and self.submissions[question.id] == 1 and "submit again" in last_said(interviewer_text):
             self.submissions[question.id] += 1
             return "code", code
         return Strong.respond(self, question, interviewer_text, segment_kind, nth)  # type: ignore[arg-type]
 
 
 PERSONAS: dict[str, type[Persona]] = {
-    p.name: p for p in (Strong, Weak, Silent, Gibberish, Repeater, Clarifier, OffTopic, ConfidentlyWrong, Rambler,
+    p.name: p for p in (Strong, Weak, Empty, Silent, Gibberish, Repeater, Clarifier, OffTopic, ConfidentlyWrong, Rambler,
                         HintSeeker, CodeFailsThenFixed)
 }
 
@@ -348,4 +375,7 @@ class PersonaInput:
         kind, text = got
         if kind == "code":
             return CandidateAnswer(text=text, kind="code", meta={"language": "python"})
+        if kind == "silence":
+            # What the voice input stores when the candidate says nothing for the whole turn.
+            return CandidateAnswer(text="", meta={"silence": True}, metrics={"speaking_s": 0.0})
         return CandidateAnswer(text=text)

@@ -31,7 +31,7 @@ from prepai_cli.interview.runner import InterviewRunner
 from prepai_cli import store as store_module
 from prepai_cli.store import SessionStore
 from tests.personas.personas import (
-    COOKING, PERSONAS, PersonaInput, clarifying_question, contains, first_misconception, normalized,
+    COOKING, PERSONAS, REPEAT_REQUESTS, PersonaInput, clarifying_question, contains, first_misconception, normalized,
     reference_solution,
 )
 
@@ -305,6 +305,9 @@ def expect_strong(run: Run) -> Exercised:
     for qid, score in scores.items():
         assert score >= 5.0, f"a strong answer to {qid} scored {score}\n{run.transcript()}"
     assert "strength" in run.closing().text.lower(), f"no strength named for a strong candidate\n{run.transcript()}"
+    # It only ever says what the key points say: a challenge would push back on a right claim.
+    challenged = [t.text for t in run.interviewer if t.kind == "challenge"]
+    assert not challenged, f"a correct answer was challenged: {challenged}\n{run.transcript()}"
     done.add("strength")
     for question in run.asked():
         if question.coding is not None and reference_solution(question) is not None:
@@ -344,8 +347,7 @@ def expect_repeats(run: Run) -> Exercised:
     done = Exercised()
     for c in run.candidate:
         if c.evaluation is None or c.evaluation.get("intent") not in ("repeat_request", "rephrase_request"):
-            asked_again = any(p in c.text.lower() for p in ("repeat", "say it again", "one more time"))
-            assert not asked_again, f"a repeat request read as {c.evaluation}\n{run.transcript()}"
+            assert c.text not in REPEAT_REQUESTS, f"a repeat request read as {c.evaluation}\n{run.transcript()}"
             continue
         reply = run.reply_to(c)
         assert reply and reply[0].kind == "repeat", f"no repeat after {c.text!r}\n{run.transcript()}"
@@ -483,6 +485,7 @@ EXPECTATIONS: dict[str, Callable[[Run], Exercised]] = {
     "strong": expect_strong,
     "weak": expect_low_scores(5.0),
     "silent": expect_silence_handled,
+    "empty": lambda run: expect_hint_ladder(run),
     "gibberish": expect_low_scores(3.0),
     "repeater": expect_repeats,
     "clarifier": expect_clarifications,

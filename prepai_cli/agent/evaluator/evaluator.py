@@ -18,6 +18,7 @@ reports agreement on the held-out half.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,7 +91,7 @@ class Tuning:
     rival_margin: float = -0.04
     rival_width: float = 0.05
     story_relevance_floor: float = 0.20
-    story_rival_margin: float = -0.13
+    story_rival_margin: float = -0.22
     # Structure-only judging (no bank question matched): relevance of the answer to the question text.
     relevance_threshold: float = 0.30
     relevance_width: float = 0.08
@@ -163,6 +164,8 @@ class AnswerEvaluator:
         self._tuning = tuning
         self._rivals = list(rivals)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # The cache is shared with a background warm-up (warm) and with the turn reader.
+        self._lock = threading.RLock()
         self._rival_table: tuple[np.ndarray, list[Question], np.ndarray] | None = None
         self._rival_masks: dict[str, np.ndarray] = {}
         self._prototypes = {name: embedder.encode(list(texts)) for name, texts in star_mod.PROTOTYPES.items()}
@@ -177,6 +180,11 @@ class AnswerEvaluator:
                        code: CodeResult | None = None, match_note: str | None = None) -> Evaluation:
         """Everything the candidate said to one question (answers to it and to its follow-ups, not clarifying
         questions or hint requests), the hints they were given and the sandbox's verdict on their code."""
+        with self._lock:
+            return self._judge_question(question, turns, star=star, hints=hints, code=code, match_note=match_note)
+
+    def _judge_question(self, question: Question, turns: Sequence[AnswerTurn], *, star: bool, hints: int,
+                        code: CodeResult | None, match_note: str | None) -> Evaluation:
         spoken = [turn for turn in turns if not is_non_answer(turn.text)]
         if not spoken and code is None:
             return self._non_answer(question, " ".join(turn.text for turn in turns), star=star,
@@ -189,6 +197,11 @@ class AnswerEvaluator:
                       star: bool) -> Evaluation:
         """An answer to a question given as text: judged by the matching bank question's own rules (its STAR
         flag, key points and misconceptions), or on structure and relevance when no bank question matches."""
+        with self._lock:
+            return self._evaluate_text(question_text, answer, candidates=candidates, star=star)
+
+    def _evaluate_text(self, question_text: str, answer: str, *, candidates: Sequence[Question],
+                       star: bool) -> Evaluation:
         best, similarity = self.match_question(question_text, candidates)
         if best is not None and similarity >= self._tuning.match_threshold:
             note = f"matched to bank question {best.id} (similarity {similarity:.2f})"
@@ -211,17 +224,27 @@ class AnswerEvaluator:
         """Cosine similarity of `text` with each of `others` (for callers that classify turns)."""
         if not others:
             return np.zeros(0, dtype=np.float32)
-        query = self._vectors([t.for_embedding(text)])[0]
-        return self._vectors([t.for_embedding(o) for o in others]) @ query
+        with self._lock:
+            query = self._vectors([t.for_embedding(text)])[0]
+            return self._vectors([t.for_embedding(o) for o in others]) @ query
 
     def relevance(self, question: Question, answer: str) -> float:
         """0-1: how much `answer` addresses `question` rather than something else."""
-        a = self._analyse(answer, star=False, echo=question.text)
-        return self._relevance(question, a, self._evidence_sims(question, a)[0])
+        with self._lock:
+            a = self._analyse(answer, star=False, echo=question.text)
+            return self._relevance(question, a, self._evidence_sims(question, a)[0])
 
-    def warm(self) -> None:
-        """Encodes the rival questions' texts ahead of the first answer (a few seconds for the whole bank)."""
-        self._rival_rows()
+    def warm(self, stop: threading.Event | None = None) -> None:
+        """Encodes the rival questions' texts ahead of the first answer (a few seconds for the whole bank), in
+        small batches so a caller can stop it between two (an exit must not find onnxruntime mid-run)."""
+        texts = [t.for_embedding(x) for q in self._rivals for x in (q.text, *(kp.text for kp in q.key_points))]
+        for start in range(0, len(texts), 64):
+            if stop is not None and stop.is_set():
+                return
+            with self._lock:
+                self._vectors(texts[start:start + 64])
+        with self._lock:
+            self._rival_rows()
 
     # ------------------------------------------------------------ embeddings
 
