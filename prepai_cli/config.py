@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError, TomlConfigSettingsSource,
 )
@@ -21,7 +21,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-BrainName = Literal["offline", "bedrock-agent", "bedrock"]
+BrainName = Literal["offline", "bedrock-agent", "bedrock", "local"]
+# Names users may type for a brain, mapped to the one stored with sessions.
+BRAIN_ALIASES = {"openai-compatible": "local", "openai": "local", "ollama": "local"}
 
 
 def _default_candidate() -> str:
@@ -55,6 +57,17 @@ class AWSSettings(BaseModel):
     send_cv: bool = False
 
 
+class LocalLLMSettings(BaseModel):
+    """`--brain local`: an OpenAI-compatible server the user runs (Ollama, llama.cpp, LM Studio, vLLM)."""
+
+    base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1; unset: look for a server on the usual ports
+    model: str | None = None  # unset: the server's loaded (or first chat) model
+    api_key: str | None = None  # only servers started with a key need one (vLLM --api-key, LM Studio auth)
+    tools: Literal["auto", "native", "json"] = "auto"  # json: describe tools in the prompt, never send `tools`
+    judge: bool = True  # also have the model judge each answer against the question's key points
+    context_tokens: int | None = Field(default=None, ge=512)  # the server's context length, when it cannot tell
+
+
 class SyncSettings(BaseModel):
     bucket: str | None = None
     prefix: str = "users"
@@ -73,7 +86,13 @@ class Settings(BaseSettings):
     audio: AudioSettings = AudioSettings()
     speech: SpeechSettings = SpeechSettings()
     aws: AWSSettings = AWSSettings()
+    local: LocalLLMSettings = LocalLLMSettings()
     sync: SyncSettings = SyncSettings()
+
+    @field_validator("brain", mode="before")
+    @classmethod
+    def _brain_alias(cls, value: Any) -> Any:
+        return BRAIN_ALIASES.get(value, value) if isinstance(value, str) else value
 
     @classmethod
     def settings_customise_sources(

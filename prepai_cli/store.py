@@ -68,6 +68,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX sync_outbox_by_state ON sync_outbox(bucket, state);
     """,
+    # 2 → 3: an LLM's judgement of an answer, beside the rubric evaluation on the turn (prepai_cli/agent/llm_judge).
+    """
+    CREATE TABLE llm_judgements (
+        turn_id INTEGER PRIMARY KEY REFERENCES turns(id) ON DELETE CASCADE,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        judgement_json TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX llm_judgements_by_session ON llm_judgements(session_id);
+    """,
 ]
 
 
@@ -301,6 +312,23 @@ class SessionStore:
             return
         with self._transaction() as conn:
             conn.execute(f"UPDATE turns SET {', '.join(assignments)} WHERE id = ?", (*params, turn_id))
+
+    def put_llm_judgement(self, turn_id: int, judgement: dict[str, Any]) -> None:
+        """Stores (or replaces) an LLM's judgement of a candidate turn; a turn that no longer exists is skipped."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO llm_judgements (turn_id, session_id, model, judgement_json, created_at)"
+                " SELECT id, session_id, ?, ?, ? FROM turns WHERE id = ?",
+                (str(judgement.get("model", "")), json.dumps(judgement, sort_keys=True), utcnow().isoformat(),
+                 turn_id),
+            )
+
+    def llm_judgements(self, session_id: str) -> dict[int, dict[str, Any]]:
+        """The session's LLM judgements by turn index."""
+        rows = self._query(
+            "SELECT t.idx, j.judgement_json FROM llm_judgements j JOIN turns t ON t.id = j.turn_id"
+            " WHERE j.session_id = ? ORDER BY t.idx", (session_id,))
+        return {int(r["idx"]): json.loads(r["judgement_json"]) for r in rows}
 
     def turns(self, session_id: str) -> list[Turn]:
         rows = self._query("SELECT * FROM turns WHERE session_id = ? ORDER BY idx", (session_id,))

@@ -1,7 +1,8 @@
 """Builds the brain a run asks for, with its evaluator and tools, and the offline fallback around cloud brains.
 
 Cloud modules (boto3) are imported only when a cloud brain is chosen: an offline run never loads them, and nothing
-is sent to AWS unless the user picked `--brain bedrock-agent` or `--brain bedrock`.
+is sent to AWS unless the user picked `--brain bedrock-agent` or `--brain bedrock`. `--brain local` talks only to
+the OpenAI-compatible server the user runs (openai_compat).
 """
 
 from __future__ import annotations
@@ -133,8 +134,12 @@ def build_brain(
 
         cloud = BedrockConverseBrain(settings.aws, bank, judge, tools,
                                      tool_config=to_converse_tool_config())
+    elif settings.brain == "local":
+        from prepai_cli.agent.openai_compat import build_local_brain
+
+        cloud = build_local_brain(settings.local, bank, judge, matcher, tools)
     else:
-        raise PrepAIError(f"unknown brain {settings.brain!r}; use offline, bedrock-agent or bedrock")
+        raise PrepAIError(f"unknown brain {settings.brain!r}; use offline, bedrock-agent, bedrock or local")
     if fallback == "offline":
         return FallbackBrain(cloud, OfflineBrain(bank, evaluator, tools=tools), matcher.annotate)
     return cloud

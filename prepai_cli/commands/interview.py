@@ -37,7 +37,8 @@ def register(app: typer.Typer) -> None:
         minutes: int = typer.Option(None, "--minutes", min=1, max=180, help="Time budget in minutes."),
         difficulty: int = typer.Option(None, "--difficulty", min=1, max=3, help="Starting difficulty 1-3."),
         cv: Path = typer.Option(None, "--cv", help="Your CV (PDF, DOCX, TXT, MD): cv-grilling asks about it."),
-        brain: str = typer.Option(None, "--brain", help="offline (default), bedrock-agent or bedrock."),
+        brain: str = typer.Option(None, "--brain", help="offline (default), bedrock-agent, bedrock or local "
+                                  "(your Ollama, llama.cpp, LM Studio or vLLM server; alias openai-compatible)."),
         candidate: str = typer.Option(None, "--candidate", help="Your name, for the records."),
         input: Path = typer.Option(None, "--input", help="Use an audio file (WAV/FLAC/OGG) as the microphone."),
         fast: bool = typer.Option(False, "--fast", help="With --input: stream the file as fast as it is processed."),
@@ -47,6 +48,9 @@ def register(app: typer.Typer) -> None:
         agent_id: str = typer.Option(None, "--agent-id", help="Bedrock agent id (--brain bedrock-agent)."),
         agent_alias_id: str = typer.Option(None, "--agent-alias-id", help="Bedrock agent alias id (--brain bedrock-agent)."),
         model_id: str = typer.Option(None, "--model-id", help="Bedrock model id (--brain bedrock)."),
+        base_url: str = typer.Option(None, "--base-url", help="OpenAI-compatible server for --brain local, e.g. "
+                                     "http://127.0.0.1:11434/v1 (default: look on the usual local ports)."),
+        model: str = typer.Option(None, "--model", help="Model on that server (--brain local)."),
         profile: str = typer.Option(None, "--profile", help="AWS profile for the cloud brains."),
         region: str = typer.Option(None, "--region", help="AWS region for the cloud brains."),
         fallback: str = typer.Option(None, "--fallback", help="offline: if the cloud brain fails, carry on offline."),
@@ -73,6 +77,7 @@ def register(app: typer.Typer) -> None:
             minutes=minutes,
             aws=aws_overrides(profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id,
                               model_id=model_id),
+            local=aws_overrides(base_url=base_url, model=model),
         )
         if debug:
             logging.basicConfig(format="%(name)s: %(message)s")
@@ -138,6 +143,7 @@ def _run_console(store: SessionStore, bank: QuestionBank, settings: Settings, ma
         raise
     runner = InterviewRunner(store, brain_impl, output, candidate_input, bank=bank)
     console.print(f"[dim]Session {session.id} · {session.type} · brain {session.brain}[/]")
+    _local_banner(brain_impl)
     try:
         return runner.run(session).session
     finally:
@@ -182,6 +188,22 @@ def _after_interview(store: SessionStore, bank: QuestionBank, settings: Settings
         console.print(f"\n[dim]Saved. See your report: prepai report {session.id}[/]")
     if start_auto_sync(settings, session.id) is not None:
         console.print("[dim]Backing up this session to S3 in the background (prepai sync --status).[/]")
+
+
+def _local_banner(brain: object) -> None:
+    """Which server and model `--brain local` found, and a warning when its context is too small."""
+    if "prepai_cli.agent.openai_compat" not in sys.modules:
+        return  # not a local brain; nothing to import
+    from prepai_cli.agent.local_servers import context_warning
+    from prepai_cli.agent.openai_compat import local_target
+
+    target = local_target(brain)
+    if target is None:
+        return
+    console.print(f"[dim]Interviewer: {target.label}[/]")
+    warning = context_warning(target.context, target.server)
+    if warning:
+        console.print(f"[yellow]Warning: {warning}[/]")
 
 
 def _interactive_stdin() -> bool:

@@ -1,0 +1,51 @@
+"""The local LLM brain against a local server speaking the OpenAI streaming protocol, through the real client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from prepai_cli.agent.bank_match import AnswerJudge, QuestionMatcher
+from prepai_cli.agent.local_servers import ContextInfo
+from prepai_cli.agent.openai_compat import LocalTarget, OpenAICompatBrain
+from prepai_cli.bank import QuestionBank
+from prepai_cli.config import LocalLLMSettings
+from tests.bedrock.conftest import WordCountEvaluator
+
+from .fake_openai import MODEL, FakeOpenAI, ollama_routes
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeOpenAI]:
+    """An Ollama-like server with one model loaded; tests script its chat replies with `expect`."""
+    server = FakeOpenAI(routes=ollama_routes(MODEL)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def local_settings(fake_llm: FakeOpenAI) -> LocalLLMSettings:
+    return LocalLLMSettings(base_url=fake_llm.base_url, model=MODEL, judge=False)
+
+
+@pytest.fixture
+def evaluator() -> WordCountEvaluator:
+    return WordCountEvaluator()
+
+
+@pytest.fixture
+def judge(bank: QuestionBank, evaluator: WordCountEvaluator) -> AnswerJudge:
+    return AnswerJudge(bank, lambda: evaluator, QuestionMatcher(bank))
+
+
+def make_brain(settings: LocalLLMSettings, bank: QuestionBank, judge: AnswerJudge, tools=None, **kwargs) -> OpenAICompatBrain:
+    return OpenAICompatBrain(settings, bank, judge, tools, **kwargs)
+
+
+def target_for(server: FakeOpenAI, tokens: int | None = 8192) -> LocalTarget:
+    from prepai_cli.agent.local_servers import probe
+
+    info = probe(server.base_url)
+    assert info is not None
+    return LocalTarget(server=info, model=MODEL, context=ContextInfo(tokens=tokens, source="test"))
