@@ -75,6 +75,10 @@ def _post(url: str, body: dict[str, Any], timeout: float) -> Any:
         return json.loads(response.read() or b"{}")
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _try(url: str, timeout: float, api_key: str | None = None) -> Any:
     try:
         return _get(url, timeout, api_key)
@@ -97,29 +101,29 @@ def probe(url: str, *, kind: ServerKind | None = None, timeout: float = PROBE_TI
     if not isinstance(listing, dict) or not isinstance(listing.get("data"), list):
         return None
     models = [str(m["id"]) for m in listing["data"] if isinstance(m, dict) and m.get("id")]
-    info = ServerInfo(kind=kind or "OpenAI-compatible", root_url=root, base_url=base, models=models)
+    info = ServerInfo(kind="OpenAI-compatible", root_url=root, base_url=base, models=models)
+    # Each server is known by its own endpoints, not by its port: anything may listen on 8080 or 8000.
     banner = _try(root + "/", timeout)
-    if isinstance(banner, str) and "Ollama" in banner:
+    is_ollama = isinstance(banner, str) and "Ollama" in banner
+    lmstudio = None if is_ollama else _try(root + "/api/v0/models", timeout)
+    if is_ollama:
         info.kind = "Ollama"
-    if info.kind == "Ollama":
         version = _try(root + "/api/version", timeout)
         info.version = version.get("version") if isinstance(version, dict) else None
         running = _try(root + "/api/ps", timeout)
         if isinstance(running, dict):
             info.loaded = [str(m.get("name") or m.get("model")) for m in running.get("models") or []]
-    elif kind is None or kind == "LM Studio":
-        lmstudio = _try(root + "/api/v0/models", timeout)
-        if isinstance(lmstudio, dict) and isinstance(lmstudio.get("data"), list):
-            info.kind = "LM Studio"
-            info.loaded = [str(m["id"]) for m in lmstudio["data"] if isinstance(m, dict) and m.get("state") == "loaded"]
-    if info.kind == "OpenAI-compatible":
-        props = _try(root + "/props", timeout)
-        if isinstance(props, dict) and "default_generation_settings" in props:
-            info.kind = "llama.cpp"
-            info.loaded = models[:1]  # llama-server serves the one model it was started with
-        elif isinstance(_try(root + "/version", timeout), dict):
-            info.kind = "vLLM"
-            info.loaded = models
+    elif isinstance(lmstudio, dict) and isinstance(lmstudio.get("data"), list):
+        info.kind = "LM Studio"
+        info.loaded = [str(m["id"]) for m in lmstudio["data"] if isinstance(m, dict) and m.get("state") == "loaded"]
+    elif "default_generation_settings" in _dict(_try(root + "/props", timeout)):
+        info.kind = "llama.cpp"
+        info.loaded = models[:1]  # llama-server serves the one model it was started with
+    elif isinstance(_try(root + "/version", timeout), dict):
+        info.kind = "vLLM"
+        info.loaded = models
+    elif kind is not None and kind != "Ollama":
+        info.kind = kind  # the port's usual server, by elimination (Ollama always shows its banner)
     return info
 
 
