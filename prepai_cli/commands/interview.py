@@ -90,8 +90,10 @@ def register(app: typer.Typer) -> None:
             return build_brain(settings, bank, fallback=fallback, debug=debug)
 
         if not no_tui and sys.stdout.isatty() and sys.stdin.isatty():
+            choices = (_local_choices(settings, bank, fallback, debug)
+                       if type is None and resume is None and settings.brain != "local" else [])
             session = _run_tui(store, bank, settings, make_brain, type, resume, difficulty, cv, answers, text,
-                               input, fast, output_audio, mute, stt_model)
+                               input, fast, output_audio, mute, stt_model, choices)
         else:
             if resumed is None and type is None:
                 raise PrepAIError(f"choose an interview type with --type; valid types: {', '.join(bank.slugs)}")
@@ -154,7 +156,7 @@ def _run_console(store: SessionStore, bank: QuestionBank, settings: Settings, ma
 def _run_tui(store: SessionStore, bank: QuestionBank, settings: Settings, make_brain, type: str | None,
              resume: str | None, difficulty: int | None, cv: Path | None, answers: Path | None, text: bool,
              input: Path | None, fast: bool, output_audio: Path | None, mute: bool,
-             stt_model: str | None) -> Session | None:
+             stt_model: str | None, brain_choices: list | None = None) -> Session | None:
     from prepai_cli.agent.tools import LocalToolBox
     from prepai_cli.tui.app import run_tui
 
@@ -172,7 +174,29 @@ def _run_tui(store: SessionStore, bank: QuestionBank, settings: Settings, make_b
                    interview_type=type, resume=resume, difficulty=difficulty, questions=settings.questions,
                    minutes=settings.minutes, cv_path=cv, voice_factory=voice_factory,
                    # The app only runs code with it: its evaluator (a second embedding model) loads only if asked.
-                   tools=LocalToolBox(bank))
+                   tools=LocalToolBox(bank), brain_choices=brain_choices)
+
+
+def _local_choices(settings: Settings, bank: QuestionBank, fallback: str | None, debug: bool) -> list:
+    """The local model servers running on this machine, for the picker to offer (a few ms when there are none)."""
+    from prepai_cli.agent.local_servers import choose_model, discover, probe
+    from prepai_cli.tui.services import BrainChoice
+
+    if settings.local.base_url:
+        found = [s for s in [probe(settings.local.base_url, api_key=settings.local.api_key)] if s is not None]
+    else:
+        found = discover()
+    choices = []
+    for server in found[:1]:  # the brain talks to one server; the first found is the one --brain local would use
+        try:
+            model = choose_model(server, settings.local.model)
+        except PrepAIError:
+            continue
+        local = settings.model_copy(update={"brain": "local", "local": settings.local.model_copy(
+            update={"base_url": server.base_url, "model": model})})
+        choices.append(BrainChoice(name="local", label=f"local: {model} on {server.kind}",
+                                   factory=lambda local=local: build_brain(local, bank, fallback=fallback, debug=debug)))
+    return choices
 
 
 def _after_interview(store: SessionStore, bank: QuestionBank, settings: Settings, session: Session) -> None:
