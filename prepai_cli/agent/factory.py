@@ -7,6 +7,7 @@ the OpenAI-compatible server the user runs (openai_compat).
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
@@ -30,6 +31,9 @@ class LazyEvaluator:
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._load, name="evaluator-load", daemon=True)
         self._thread.start()
+        # A run that ends at once (a brain that cannot start) must not exit while onnxruntime is half-loaded on
+        # this thread: the C++ runtime aborts the process ("terminate called without an active exception").
+        atexit.register(self._thread.join, 30)
 
     def _load(self) -> None:
         try:
