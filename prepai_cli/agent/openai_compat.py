@@ -533,6 +533,21 @@ def classify(exc: BaseException, target: LocalTarget) -> tuple[str, bool]:
 JUDGE_MAX_TOKENS = 500
 
 
+def hang_up(stream: Any) -> None:
+    """Closes a stream another thread is reading: closing the response alone leaves that thread blocked in recv()
+    until the server sends more, so the socket is shut down first (the server then stops generating)."""
+    import socket
+
+    try:
+        network = stream.response.extensions.get("network_stream")
+        sock = network.get_extra_info("socket") if network is not None else None
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except (AttributeError, OSError):
+        pass  # already closed, or a transport without a socket: closing below is all there is
+    stream.close()
+
+
 class OpenAIJudgeBackend:
     """The LLM judge's model: the brain's own server and model, asked for JSON that fits a schema."""
 
@@ -550,7 +565,7 @@ class OpenAIJudgeBackend:
         with self._lock:
             stream = self._stream
         if stream is not None:
-            stream.close()
+            hang_up(stream)
 
     def complete_json(self, system: str, prompt: str, schema: dict[str, Any], cancelled: Callable[[], bool]) -> str:
         import openai
@@ -579,6 +594,8 @@ class OpenAIJudgeBackend:
             self._stream = stream
         parts: list[str] = []
         try:
+            if cancelled():  # paused before the stream was registered, so abort() could not close it
+                raise JudgeCancelled()
             for chunk in stream:
                 if cancelled():
                     raise JudgeCancelled()

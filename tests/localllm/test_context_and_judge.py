@@ -120,3 +120,46 @@ def test_judge_replies_are_checked(bank: QuestionBank) -> None:
         parse_verdict("I think it was a good answer.", question)
     with pytest.raises(PrepAIError, match="does not match the schema"):
         parse_verdict('{"covered": []}', question)
+
+
+def test_the_interviewer_cuts_a_running_judgement_on_a_real_stream(fake_llm: FakeOpenAI, store: SessionStore,
+                                                                 bank: QuestionBank, judge: AnswerJudge) -> None:
+    from prepai_cli.agent.events import AnswerJudged, TextDelta
+    from prepai_cli.agent.openai_compat import OpenAIJudgeBackend
+
+    from .fake_openai import MODEL, Event, Gate, Sse, chunk, finish_events
+
+    verdict = '{"score": 6, "covered": ["complement-map"], "misconceptions": [], "verdict": "Good start."}'
+    held = Gate(timeout=10)
+    fake_llm.expect(
+        text_reply("Good. What about duplicates?"),  # the interviewer, turn 1
+        Sse([Event(chunk({"content": verdict[:10]})), held, Event(chunk({"content": verdict[10:]})),
+             *finish_events("stop")]),  # the judge, held mid-stream
+        text_reply("Right. What is the time complexity?"),  # the interviewer, turn 2: the judge must give way
+        text_reply(verdict), text_reply(verdict),  # the judge again, for both answers
+    )
+    settings = LocalLLMSettings(base_url=fake_llm.base_url, model=MODEL)
+    brain = OpenAICompatBrain(settings, bank, judge)
+    brain._llm_judge = BackgroundJudge(LLMAnswerJudge(bank, QuestionMatcher(bank), OpenAIJudgeBackend(brain)))
+    turns = [("interviewer", "question", "You get an array of integers and a target value, and exactly one pair of "
+                                         "entries sums to the target. Return the positions of those two entries."),
+             ("candidate", "answer", "A hash map from value to index.")]
+    first = list(brain.respond(conversation(store, "google-sde", turns)))
+    assert not any(isinstance(e, AnswerJudged) for e in first)
+    deadline = time.monotonic() + 5
+    while len(fake_llm.chat_requests()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    convo = conversation(store, "google-sde", turns + [("interviewer", "follow_up", "What about duplicates?"),
+                                                       ("candidate", "answer", "I check before I insert.")])
+    second = list(brain.respond(convo))
+    assert "".join(e.text for e in second if isinstance(e, TextDelta)) == "Right. What is the time complexity?"
+    held.open()
+    judged = brain._llm_judge.drain(5)
+    assert len(judged) == 2 and all(j.judgement["score"] == 6.0 for j in judged)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(what == "client closed" for _, what in fake_llm.sent):
+        time.sleep(0.02)
+    assert any(what == "client closed" for _, what in fake_llm.sent)  # the held judgement was cut, then redone
+    requests = fake_llm.chat_requests()
+    assert len(requests) == 5 and "assessor" in requests[1]["messages"][0]["content"]
+    assert "expert interviewer" in requests[2]["messages"][0]["content"]
