@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError, TomlConfigSettingsSource,
 )
@@ -62,10 +62,14 @@ class LocalLLMSettings(BaseModel):
 
     base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1; unset: look for a server on the usual ports
     model: str | None = None  # unset: the server's loaded (or first chat) model
-    api_key: str | None = None  # only servers started with a key need one (vLLM --api-key, LM Studio auth)
+    api_key: SecretStr | None = None  # only servers started with a key need one (vLLM --api-key, LM Studio auth)
     tools: Literal["auto", "native", "json"] = "auto"  # json: describe tools in the prompt, never send `tools`
     judge: bool = True  # also have the model judge each answer against the question's key points
     context_tokens: int | None = Field(default=None, ge=512)  # the server's context length, when it cannot tell
+
+    @property
+    def key(self) -> str | None:
+        return self.api_key.get_secret_value() if self.api_key else None
 
 
 class SyncSettings(BaseModel):

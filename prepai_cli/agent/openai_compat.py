@@ -85,7 +85,7 @@ def resolve_target(settings: LocalLLMSettings,
                    candidates: tuple[tuple[ServerKind, str], ...] = KNOWN_SERVERS) -> LocalTarget:
     """The configured server (or the first one found on the usual ports) and a model on it; one-line errors."""
     if settings.base_url:
-        server = probe(settings.base_url, api_key=settings.api_key)
+        server = probe(settings.base_url, api_key=settings.key)
         if server is None:
             _, base = split_base_url(settings.base_url)
             raise PrepAIError(f"no OpenAI-compatible server answers at {base} (GET /models failed); start it "
@@ -255,7 +255,7 @@ class OpenAICompatBrain:
         import openai
 
         # Local servers ignore the key, but the client needs one; a server started with a key gets the real one.
-        return openai.OpenAI(base_url=target.server.base_url, api_key=self._settings.api_key or "prepai-local",
+        return openai.OpenAI(base_url=target.server.base_url, api_key=self._settings.key or "prepai-local",
                              max_retries=1, timeout=openai.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S))
 
     # The turn

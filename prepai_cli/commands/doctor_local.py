@@ -38,7 +38,7 @@ def local_checks(settings: Settings) -> "list[CheckResult]":
     results.append(CheckResult(name="model", ok=True,
                                detail=f"{model}{state}, {window}" + (f"; warning: {warning}" if warning else "")))
     results.append(_tool_check(LocalTarget(server=server, model=model, context=context,
-                                           tools=ls.supports_tools(server, model)), cfg.api_key))
+                                           tools=ls.supports_tools(server, model)), cfg.key))
     return results
 
 

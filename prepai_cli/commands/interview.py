@@ -183,7 +183,7 @@ def _local_choices(settings: Settings, bank: QuestionBank, fallback: str | None,
     from prepai_cli.tui.services import BrainChoice
 
     if settings.local.base_url:
-        found = [s for s in [probe(settings.local.base_url, api_key=settings.local.api_key)] if s is not None]
+        found = [s for s in [probe(settings.local.base_url, api_key=settings.local.key)] if s is not None]
     else:
         found = discover()
     choices = []

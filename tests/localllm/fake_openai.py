@@ -243,7 +243,7 @@ class FakeOpenAI:
 
             def _record(self, body: bytes) -> None:
                 with fake._lock:
-                    fake.requests.append(Recorded(self.command, self.path, dict(self.headers.items()), body))
+                    fake.requests.append(Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
 
             def _send_reply(self, reply: Reply) -> None:
                 if isinstance(reply.body, (bytes, str)):

@@ -73,3 +73,18 @@ def test_barge_in_closes_the_http_stream(fake_llm: FakeOpenAI, store: SessionSto
         time.sleep(0.02)
     assert any(what == "client closed" for _, what in fake_llm.sent)
     assert sum(1 for _, what in fake_llm.sent if what.startswith("event")) < 31
+
+
+def test_api_key_from_the_environment_reaches_the_server(fake_llm: FakeOpenAI, store: SessionStore,
+                                                         bank: QuestionBank, judge: AnswerJudge,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from prepai_cli.config import load_settings
+
+    monkeypatch.setenv("PREPAI_LOCAL__API_KEY", "vllm-secret")
+    settings = load_settings(brain="openai-compatible", local={"base_url": fake_llm.base_url, "judge": False})
+    assert settings.brain == "local" and "vllm-secret" not in settings.model_dump_json()
+    fake_llm.expect(text_reply("Hello."))
+    list(make_brain(settings.local, bank, judge).respond(conversation(store, "google-sde")))
+    chat = next(r for r in fake_llm.requests if r.path.endswith("/chat/completions"))
+    assert chat.headers["authorization"] == "Bearer vllm-secret"
+    assert next(r for r in fake_llm.requests if r.path == "/v1/models").headers["authorization"] == "Bearer vllm-secret"
