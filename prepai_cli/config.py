@@ -55,6 +55,7 @@ class AWSSettings(BaseModel):
     agent_alias_id: str | None = None
     model_id: str = "anthropic.claude-3-5-sonnet-20240620-v1:0"
     send_cv: bool = False
+    judge: bool = False  # --brain bedrock: the model also judges each answer (one more billed call per answer)
 
 
 class LocalLLMSettings(BaseModel):

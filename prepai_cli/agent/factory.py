@@ -138,6 +138,11 @@ def build_brain(
 
         cloud = BedrockConverseBrain(settings.aws, bank, judge, tools,
                                      tool_config=to_converse_tool_config())
+        if settings.aws.judge:
+            from prepai_cli.agent.bedrock_judge import BedrockJudgeBackend
+            from prepai_cli.agent.llm_judge import with_llm_judge
+
+            cloud = with_llm_judge(cloud, bank, matcher, BedrockJudgeBackend(settings.aws))
     elif settings.brain == "local":
         from prepai_cli.agent.openai_compat import build_local_brain
 

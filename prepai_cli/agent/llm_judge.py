@@ -23,8 +23,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field, ValidationError
 
 from prepai_cli.agent.bank_match import QuestionMatcher, answered_question
-from prepai_cli.agent.brain import Conversation
-from prepai_cli.agent.events import AnswerJudged
+from prepai_cli.agent.brain import Brain, Conversation
+from prepai_cli.agent.events import AnswerJudged, BrainEvent, TurnEnded
 from prepai_cli.bank import Question, QuestionBank
 from prepai_cli.domain import utcnow
 from prepai_cli.errors import PrepAIError
@@ -249,3 +249,38 @@ class BackgroundJudge:
                     self._results.append(result)
                 self._running = False
                 self._cond.notify_all()
+
+
+class JudgedBrain:
+    """Any LLM brain, with its answers judged in the background by `judge`.
+
+    Each turn first hands over the judgements finished since the last one, then queues the latest answer and lets
+    the brain reply with the judge paused (it runs once the reply is out); the closing turn waits for the last one.
+    """
+
+    def __init__(self, inner: Brain, judge: BackgroundJudge):
+        self.name = inner.name
+        self.inner = inner
+        self.judge = judge
+
+    def respond(self, conversation: Conversation) -> Iterator[BrainEvent]:
+        yield from self.judge.collect()
+        closing: TurnEnded | None = None
+        events = self.inner.respond(conversation)
+        try:
+            with self.judge.paused():
+                self.judge.submit(conversation)
+                for event in events:
+                    if isinstance(event, TurnEnded) and event.finished:
+                        closing = event
+                        break
+                    yield event
+        finally:
+            events.close()  # type: ignore[attr-defined]
+        if closing is not None:
+            yield from self.judge.drain()
+            yield closing
+
+
+def with_llm_judge(brain: Brain, bank: QuestionBank, matcher: QuestionMatcher, backend: JudgeBackend) -> JudgedBrain:
+    return JudgedBrain(brain, BackgroundJudge(LLMAnswerJudge(bank, matcher, backend)))

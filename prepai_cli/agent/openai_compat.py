@@ -21,7 +21,6 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Generator, Iterator
-from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlparse
 
@@ -47,8 +46,6 @@ from prepai_cli.errors import PrepAIError
 
 if TYPE_CHECKING:
     import openai
-
-    from prepai_cli.agent.llm_judge import BackgroundJudge
 
 log = logging.getLogger("prepai.local")
 
@@ -211,7 +208,6 @@ class OpenAICompatBrain:
         judge: AnswerJudge,
         tools: ToolBox | None = None,
         *,
-        llm_judge: "BackgroundJudge | None" = None,
         resolve: Callable[[], LocalTarget] | None = None,
         client_factory: Callable[[LocalTarget], "openai.OpenAI"] | None = None,
     ):
@@ -219,7 +215,6 @@ class OpenAICompatBrain:
         self._bank = bank
         self._judge = judge
         self._tools = tools
-        self._llm_judge = llm_judge
         self._resolve = resolve or (lambda: resolve_target(settings))
         self._client_factory = client_factory or self._default_client
         self._target: LocalTarget | None = None
@@ -261,8 +256,6 @@ class OpenAICompatBrain:
     # The turn
 
     def respond(self, conversation: Conversation) -> Iterator[BrainEvent]:
-        if self._llm_judge is not None:
-            yield from self._llm_judge.collect()
         try:
             target, client = self.connect()
         except Exception as exc:  # no server, no model: one line, and the session stays resumable
@@ -273,23 +266,16 @@ class OpenAICompatBrain:
         plan = plan_turn(conversation, ctx)
         judging = self._judge.start(conversation)
         segments = SegmentStream(plan, NAME)
-        judge = self._llm_judge
-        # The reply has the server first: a single-slot server would otherwise queue it behind the judge.
-        with judge.paused() if judge is not None else nullcontext():
-            if judge is not None:
-                judge.submit(conversation)
-            try:
-                usage = yield from self._chat(client, target, conversation, plan, ctx, segments)
-            except Exception as exc:  # every server/network failure becomes one BrainError line
-                message, recoverable = classify(exc, target)
-                log.debug("chat completion failed: %r", exc)
-                yield BrainError(message, recoverable)
-                return
+        try:
+            usage = yield from self._chat(client, target, conversation, plan, ctx, segments)
+        except Exception as exc:  # every server/network failure becomes one BrainError line
+            message, recoverable = classify(exc, target)
+            log.debug("chat completion failed: %r", exc)
+            yield BrainError(message, recoverable)
+            return
         evaluation = judging.result()
         if evaluation is not None:
             yield evaluation
-        if judge is not None and plan.finished:
-            yield from judge.drain()
         yield usage
         yield TurnEnded(finished=plan.finished)
 
@@ -611,26 +597,28 @@ class OpenAIJudgeBackend:
 
 
 def build_local_brain(settings: LocalLLMSettings, bank: QuestionBank, judge: AnswerJudge, matcher: Any,
-                      tools: ToolBox | None) -> OpenAICompatBrain:
+                      tools: ToolBox | None) -> Any:
     """The brain with its LLM judge; the server is looked up now (milliseconds) and the model loaded in the
     background (Ollama loads on first use, seconds), so the first question is not kept waiting. A server that
     is not there is reported by the first turn, as one line, with the session left resumable."""
-    from prepai_cli.agent.llm_judge import BackgroundJudge, LLMAnswerJudge
+    from prepai_cli.agent.llm_judge import with_llm_judge
     from prepai_cli.agent.local_servers import warm_up
 
     brain = OpenAICompatBrain(settings, bank, judge, tools)
-    if settings.judge:
-        brain._llm_judge = BackgroundJudge(LLMAnswerJudge(bank, matcher, OpenAIJudgeBackend(brain)))
     try:
         target, _ = brain.connect()
     except Exception as exc:  # noqa: BLE001 - respond() reports it in the interview's own words
         log.debug("local server not ready: %s", exc)
-        return brain
-    threading.Thread(target=warm_up, args=(target.server, target.model), name="model-warm-up", daemon=True).start()
-    return brain
+    else:
+        threading.Thread(target=warm_up, args=(target.server, target.model), name="model-warm-up",
+                         daemon=True).start()
+    return with_llm_judge(brain, bank, matcher, OpenAIJudgeBackend(brain)) if settings.judge else brain
 
 
 def local_target(brain: object) -> LocalTarget | None:
-    """The server and model a built brain talks to (through a FallbackBrain too), for the start-up line."""
-    inner = getattr(brain, "_primary", brain)
-    return inner.target if isinstance(inner, OpenAICompatBrain) else None
+    """The server and model a built brain talks to (through the fallback and judge wrappers), for the start-up line."""
+    for _ in range(3):
+        if isinstance(brain, OpenAICompatBrain):
+            return brain.target
+        brain = getattr(brain, "_primary", None) or getattr(brain, "inner", None)
+    return None

@@ -60,9 +60,11 @@ def test_interview_with_a_local_llm_and_its_judgement(fake_llm: FakeOpenAI, prep
     assert first["question_id"] == "gsde-two-sum"
     assert first["covered"] == ["brute-force-baseline", "complement-map"]
     assert first["missed"] == ["one-pass-linear", "check-before-insert"]
-    judge_prompts = [r["messages"][-1]["content"] for r in canned.judge_requests]
-    assert ANSWERS[0] in judge_prompts[0] and "Claims the hash map solution uses constant extra space" in judge_prompts[0]
-    assert ANSWERS[2] in judge_prompts[1] and len(judge_prompts) == 2
+    # Scripted answers come at once, so a judgement may give way to the next reply and run again: compare the set.
+    judge_prompts = {r["messages"][-1]["content"] for r in canned.judge_requests}
+    assert len(judge_prompts) == 2
+    assert any(ANSWERS[0] in p and "Claims the hash map solution uses constant extra space" in p for p in judge_prompts)
+    assert any(ANSWERS[2] in p for p in judge_prompts)
     assert canned.judge_requests[0]["response_format"]["json_schema"]["schema"]["properties"]["covered"]["items"][
         "enum"] == ["brute-force-baseline", "complement-map", "one-pass-linear", "check-before-insert"]
 

@@ -139,8 +139,10 @@ def test_the_interviewer_cuts_a_running_judgement_on_a_real_stream(fake_llm: Fak
         text_reply(verdict), text_reply(verdict),  # the judge again, for both answers
     )
     settings = LocalLLMSettings(base_url=fake_llm.base_url, model=MODEL)
-    brain = OpenAICompatBrain(settings, bank, judge)
-    brain._llm_judge = BackgroundJudge(LLMAnswerJudge(bank, QuestionMatcher(bank), OpenAIJudgeBackend(brain)))
+    from prepai_cli.agent.llm_judge import with_llm_judge
+
+    local = OpenAICompatBrain(settings, bank, judge)
+    brain = with_llm_judge(local, bank, QuestionMatcher(bank), OpenAIJudgeBackend(local))
     turns = [("interviewer", "question", "You get an array of integers and a target value, and exactly one pair of "
                                          "entries sums to the target. Return the positions of those two entries."),
              ("candidate", "answer", "A hash map from value to index.")]
@@ -154,7 +156,7 @@ def test_the_interviewer_cuts_a_running_judgement_on_a_real_stream(fake_llm: Fak
     second = list(brain.respond(convo))
     assert "".join(e.text for e in second if isinstance(e, TextDelta)) == "Right. What is the time complexity?"
     held.open()
-    judged = brain._llm_judge.drain(5)
+    judged = brain.judge.drain(5)
     assert len(judged) == 2 and all(j.judgement["score"] == 6.0 for j in judged)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and not any(what == "client closed" for _, what in fake_llm.sent):
