@@ -85,6 +85,11 @@ def register(app: typer.Typer) -> None:
         bank = load_bank()
         if resumed is None and type is not None:
             bank.interview_type(type)  # unknown type → one clear line listing the valid ones
+        if settings.brain == "local" and fallback is None:
+            from prepai_cli.agent.openai_compat import resolve_target
+
+            # No server or no such model: one line now, before a session exists (a resumed one stays resumable).
+            resolve_target(settings.local)
 
         def make_brain():
             return build_brain(settings, bank, fallback=fallback, debug=debug)

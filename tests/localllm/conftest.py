@@ -49,3 +49,17 @@ def target_for(server: FakeOpenAI, tokens: int | None = 8192) -> LocalTarget:
     info = probe(server.base_url)
     assert info is not None
     return LocalTarget(server=info, model=MODEL, context=ContextInfo(tokens=tokens, source="test"))
+
+
+@pytest.fixture
+def canned_llm(fake_llm: FakeOpenAI):
+    """`canned_llm(replies, verdict=...)` makes the fake server a scripted local model: the interviewer's replies in
+    order (as JSON in JSON mode), the judge's verdicts from the request. For whole-interview suites (personas)."""
+    from .canned import CannedLLM
+
+    def make(replies: list[str], **kwargs) -> CannedLLM:
+        canned = CannedLLM(replies, **kwargs)
+        fake_llm.responder = canned
+        return canned
+
+    return make

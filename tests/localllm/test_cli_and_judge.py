@@ -18,9 +18,9 @@ from .fake_openai import MODEL, FakeOpenAI
 pytestmark = pytest.mark.aws
 
 
-def test_interview_with_a_local_llm_and_its_judgement(fake_llm: FakeOpenAI, prepai_home: Path,
+def test_interview_with_a_local_llm_and_its_judgement(fake_llm: FakeOpenAI, canned_llm, prepai_home: Path,
                                                       tmp_path: Path) -> None:
-    canned = CannedLLM([
+    canned: CannedLLM = canned_llm([
         "Hi, I'm your interviewer. We'll do two questions, and you can ask for hints.\n\nHere's the first "
         "question. " + TWO_SUM,
         "Good, that's the classic approach. What happens when the same value appears twice?",
@@ -28,7 +28,6 @@ def test_interview_with_a_local_llm_and_its_judgement(fake_llm: FakeOpenAI, prep
         "Exactly right. Next question. How would you find the missing number in a range?",
         "Let's stop here. Your hashing answer was strong. Thanks, and good luck.",
     ])
-    fake_llm.responder = canned
     answers = tmp_path / "answers.txt"
     answers.write_text("\n\n".join(ANSWERS) + "\n")
 

@@ -115,16 +115,13 @@ def test_fallback_offline_when_no_server_answers(prepai_home: Path, tmp_path: Pa
     assert turns[-1].kind == "closing" and any(t.question_id for t in turns if t.kind == "question")
 
 
-def test_without_fallback_the_session_waits_to_be_resumed(prepai_home: Path, tmp_path: Path) -> None:
+def test_without_a_server_the_command_says_so_before_starting(prepai_home: Path, tmp_path: Path) -> None:
     answers = tmp_path / "answers.txt"
     answers.write_text("A hash map.\n")
     port = free_port()
     result = run_prepai("interview", "--type", "google-sde", "--answers", str(answers), "--no-tui",
                         "--brain", "local", "--base-url", f"http://127.0.0.1:{port}/v1", home=prepai_home)
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    store = SessionStore(prepai_home / "sessions.db")
-    (session,) = store.list_sessions()
-    assert session.status == "abandoned"
-    assert f"prepai interview --resume {session.id}" in result.stdout
-    assert sum(line.startswith("Interviewer error:") for line in result.stdout.splitlines()) == 1
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    output = (result.stdout + result.stderr).strip().splitlines()
+    assert len(output) == 1 and f"no OpenAI-compatible server answers at http://127.0.0.1:{port}/v1" in output[0]
+    assert SessionStore(prepai_home / "sessions.db").list_sessions() == []  # no empty session left behind
