@@ -226,17 +226,23 @@ class OpenAICompatBrain:
 
     # Connection
 
-    def connect(self) -> tuple[LocalTarget, "openai.OpenAI"]:
-        """Finds the server and model once per run (thread-safe: the app may warm it up on a worker thread)."""
+    def locate(self) -> LocalTarget:
+        """Finds the server and model once per run (plain HTTP probes: milliseconds, no openai import)."""
         with self._lock:
             if self._target is None:
                 target = self._resolve()
                 if target.tools is False and self._mode == "native":
                     self._mode = "json"  # the server says the model has no tool calls: do not even try
-                self._client = self._client_factory(target)
                 self._target = target
-            assert self._client is not None
-            return self._target, self._client
+            return self._target
+
+    def connect(self) -> tuple[LocalTarget, "openai.OpenAI"]:
+        """The target and its client (thread-safe: the app may warm it up on a worker thread)."""
+        target = self.locate()
+        with self._lock:
+            if self._client is None:
+                self._client = self._client_factory(target)
+            return target, self._client
 
     @property
     def target(self) -> LocalTarget | None:
@@ -544,7 +550,7 @@ class OpenAIJudgeBackend:
         self._schema_refused = False
 
     def describe(self) -> tuple[str, str]:
-        target, _ = self._brain.connect()
+        target = self._brain.locate()
         return target.model, f"{target.model} on {target.server.kind}"
 
     def abort(self) -> None:
@@ -606,12 +612,18 @@ def build_local_brain(settings: LocalLLMSettings, bank: QuestionBank, judge: Ans
 
     brain = OpenAICompatBrain(settings, bank, judge, tools)
     try:
-        target, _ = brain.connect()
+        target = brain.locate()
     except Exception as exc:  # noqa: BLE001 - respond() reports it in the interview's own words
         log.debug("local server not ready: %s", exc)
     else:
-        threading.Thread(target=warm_up, args=(target.server, target.model), name="model-warm-up",
-                         daemon=True).start()
+        def warm() -> None:
+            try:
+                brain.connect()  # imports the openai client (over a second: its types are many) off the main path
+            except Exception as exc:  # noqa: BLE001 - the first turn connects again and reports it
+                log.debug("client not ready: %s", exc)
+            warm_up(target.server, target.model)
+
+        threading.Thread(target=warm, name="model-warm-up", daemon=True).start()
     return with_llm_judge(brain, bank, matcher, OpenAIJudgeBackend(brain)) if settings.judge else brain
 
 

@@ -85,11 +85,18 @@ def register(app: typer.Typer) -> None:
         bank = load_bank()
         if resumed is None and type is not None:
             bank.interview_type(type)  # unknown type → one clear line listing the valid ones
-        if settings.brain == "local" and fallback is None:
-            from prepai_cli.agent.openai_compat import resolve_target
+        if settings.brain == "local":
+            import importlib
+            import threading
 
-            # No server or no such model: one line now, before a session exists (a resumed one stays resumable).
-            resolve_target(settings.local)
+            # The openai client takes over a second to import: start now, while the voice loads.
+            threading.Thread(target=importlib.import_module, args=("openai",), name="import-openai",
+                             daemon=True).start()
+            if fallback is None:
+                from prepai_cli.agent.openai_compat import resolve_target
+
+                # No server or no such model: one line now, before a session exists (a resumed one stays resumable).
+                resolve_target(settings.local)
 
         def make_brain():
             return build_brain(settings, bank, fallback=fallback, debug=debug)

@@ -275,8 +275,8 @@ class FakeOpenAI:
                         if step.delay:
                             time.sleep(step.delay)
                         data = step.data if isinstance(step.data, str) else json.dumps(step.data)
+                        fake.sent.append((time.monotonic(), f"event {index}"))  # when it leaves, for latency
                         self._chunk(f"data: {data}\n\n".encode())
-                        fake.sent.append((time.monotonic(), f"event {index}"))
                     self.wfile.write(b"0\r\n\r\n")
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
