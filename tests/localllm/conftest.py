@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from prepai_cli.agent.bank_match import AnswerJudge, QuestionMatcher
+from prepai_cli.agent.bank_match import AnswerJudge
 from prepai_cli.agent.local_servers import ContextInfo
 from prepai_cli.agent.openai_compat import LocalTarget, OpenAICompatBrain
 from prepai_cli.bank import QuestionBank
 from prepai_cli.config import LocalLLMSettings
-from tests.bedrock.conftest import WordCountEvaluator
+from tests.bedrock.conftest import evaluator, judge  # noqa: F401 - the same word-count rubric as the cloud tests
 
 from .fake_openai import MODEL, FakeOpenAI, ollama_routes
 
@@ -27,16 +27,6 @@ def fake_llm() -> Iterator[FakeOpenAI]:
 @pytest.fixture
 def local_settings(fake_llm: FakeOpenAI) -> LocalLLMSettings:
     return LocalLLMSettings(base_url=fake_llm.base_url, model=MODEL, judge=False)
-
-
-@pytest.fixture
-def evaluator() -> WordCountEvaluator:
-    return WordCountEvaluator()
-
-
-@pytest.fixture
-def judge(bank: QuestionBank, evaluator: WordCountEvaluator) -> AnswerJudge:
-    return AnswerJudge(bank, lambda: evaluator, QuestionMatcher(bank))
 
 
 def make_brain(settings: LocalLLMSettings, bank: QuestionBank, judge: AnswerJudge, tools=None, **kwargs) -> OpenAICompatBrain:

@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Union
 
+from tests.bedrock.fake_aws import Gate, Recorded
+
+__all__ = ["Gate", "Recorded"]  # shared with the Bedrock fake: same gate, same request record
+
 MODEL = "llama3.2:3b"
 
 
@@ -28,18 +32,6 @@ class Event:
 
     data: Any
     delay: float = 0.0
-
-
-@dataclass
-class Gate:
-    """Holds the stream until the test opens it (or `timeout` passes)."""
-
-    timeout: float = 5.0
-    event: threading.Event = field(default_factory=threading.Event)
-    opened_in_time: bool | None = None
-
-    def open(self) -> None:
-        self.event.set()
 
 
 @dataclass(frozen=True)
@@ -65,17 +57,6 @@ class Reply:
     def error(cls, status: int, message: str, type_: str = "invalid_request_error") -> "Reply":
         """An error the way OpenAI-compatible servers send it: {"error": {"message", "type"}}."""
         return cls(status, {"error": {"message": message, "type": type_, "code": None}})
-
-
-@dataclass(frozen=True)
-class Recorded:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body or b"{}")
 
 
 Responder = Callable[[dict[str, Any]], Union[Sse, Reply]]
