@@ -191,7 +191,7 @@ def _run_tui(store: SessionStore, bank: QuestionBank, settings: Settings, make_b
 
 def _local_choices(settings: Settings, bank: QuestionBank, fallback: str | None, debug: bool) -> list:
     """The local model servers running on this machine, for the picker to offer (a few ms when there are none)."""
-    from prepai_cli.agent.local_servers import choose_model, discover, probe
+    from prepai_cli.agent.local_servers import RECOMMENDED_CONTEXT, choose_model, context_window, discover, probe
     from prepai_cli.tui.services import BrainChoice
 
     if settings.local.base_url:
@@ -206,7 +206,9 @@ def _local_choices(settings: Settings, bank: QuestionBank, fallback: str | None,
             continue
         local = settings.model_copy(update={"brain": "local", "local": settings.local.model_copy(
             update={"base_url": server.base_url, "model": model})})
-        choices.append(BrainChoice(name="local", label=f"local: {model} on {server.kind}",
+        tokens = settings.local.context_tokens or context_window(server, model).tokens
+        short = f" ({tokens}-token context: forgets early answers)" if tokens and tokens < RECOMMENDED_CONTEXT else ""
+        choices.append(BrainChoice(name="local", label=f"local: {model} on {server.kind}{short}",
                                    factory=lambda local=local: build_brain(local, bank, fallback=fallback, debug=debug)))
     return choices
 
@@ -230,13 +232,15 @@ def _local_banner(brain: object) -> None:
     """Which server and model `--brain local` found, and a warning when its context is too small."""
     if "prepai_cli.agent.openai_compat" not in sys.modules:
         return  # not a local brain; nothing to import
-    from prepai_cli.agent.local_servers import context_warning
+    from prepai_cli.agent.local_servers import context_warning, is_chat_model
     from prepai_cli.agent.openai_compat import local_target
 
     target = local_target(brain)
     if target is None:
         return
-    console.print(f"[dim]Interviewer: {target.label}[/]")
+    others = [m for m in target.server.models if m != target.model and is_chat_model(m)]
+    also = f" (also there: {', '.join(others[:5])}; choose with --model)" if others else ""
+    console.print(f"[dim]Interviewer: {target.label}{also}[/]")
     warning = context_warning(target.context, target.server)
     if warning:
         console.print(f"[yellow]Warning: {warning}[/]")

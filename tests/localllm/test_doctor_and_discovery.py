@@ -86,3 +86,21 @@ def test_doctor_with_no_server_and_a_missing_model(fake_llm: FakeOpenAI) -> None
     code, output = run("--brain", "local", "--base-url", fake_llm.base_url, "--model", "qwen3:8b")
     assert code == 1
     assert "✗ model: the model 'qwen3:8b' is not on Ollama 0.13.0" in output and "ollama pull qwen3:8b" in output
+
+
+def test_the_picker_choice_names_the_model_and_a_short_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prepai_cli.agent.openai_compat import local_target
+    from prepai_cli.bank import load_bank
+    from prepai_cli.commands.interview import _local_choices
+    from prepai_cli.config import Settings
+
+    monkeypatch.setattr("prepai_cli.agent.factory.LazyEvaluator", lambda: (lambda: None))
+    server = FakeOpenAI(routes=ollama_routes(MODEL, "nomic-embed-text:latest", context_length=4096)).start()
+    try:
+        (choice,) = _local_choices(Settings(local={"base_url": server.base_url}), load_bank(), None, False)
+        assert choice.name == "local"
+        assert choice.label == f"local: {MODEL} on Ollama (4096-token context: forgets early answers)"
+        brain = choice.factory()
+        assert brain.name == "local" and local_target(brain).model == MODEL
+    finally:
+        server.stop()
