@@ -243,7 +243,7 @@ class BackgroundJudge:
                     with self._cond:
                         self._jobs.appendleft(conversation)  # gave way to the interviewer: again, later
                 else:  # the rubric score stands alone; the interview goes on
-                    log.warning("the LLM judge failed: %s", " ".join(str(exc).split())[:200])
+                    log.info("the LLM judge failed: %s", " ".join(str(exc).split())[:200])
             with self._cond:
                 if result is not None:
                     self._results.append(result)

@@ -324,7 +324,7 @@ class OpenAICompatBrain:
             return
         self._chars_per_token = min(6.0, max(2.0, (_chars(sent) + extra) / reply.prompt_tokens))
         if window and reply.prompt_tokens >= window - 16:
-            log.warning("the prompt filled the model's %d-token context; the server may have cut it", window)
+            log.info("the prompt filled the model's %d-token context; the server may have cut it", window)
 
     def _request(self, target: LocalTarget, messages: list[Message]) -> dict[str, Any]:
         request: dict[str, Any] = {"model": target.model, "messages": messages, "stream": True,
@@ -450,7 +450,14 @@ class OpenAICompatBrain:
                 {"id": c.call_id, "type": "function", "function": {"name": c.name, "arguments": c.arguments or "{}"}}
                 for c in calls]}]
             for call in calls:
-                arguments = call.parsed()
+                try:
+                    arguments = call.parsed()
+                except PrepAIError as exc:  # small models garble JSON now and then: let the model try again
+                    yield ToolCall(call.call_id, call.name, {"raw": call.arguments})
+                    result = {"error": f"{exc}; send the arguments as one valid JSON object"}
+                    yield ToolResult(call.call_id, call.name, ok=False, result=result)
+                    messages.append({"role": "tool", "tool_call_id": call.call_id, "content": json.dumps(result)})
+                    continue
                 yield ToolCall(call.call_id, call.name, arguments)
                 result, ok = run_local_tool(self._tools, call.name, arguments)
                 yield ToolResult(call.call_id, call.name, ok=ok, result=result)

@@ -133,3 +133,22 @@ def test_plain_text_in_json_mode_is_still_spoken(fake_llm: FakeOpenAI, store: Se
     assert spoken(events) == "Good answer. What would you cache?"
     refused, asked = fake_llm.chat_requests()
     assert "response_format" in refused and "response_format" not in asked and "tools" not in asked
+
+
+def test_malformed_tool_arguments_go_back_to_the_model(fake_llm: FakeOpenAI, store: SessionStore,
+                                                       bank: QuestionBank, judge: AnswerJudge,
+                                                       local_settings: LocalLLMSettings) -> None:
+    from .fake_openai import finish_events
+
+    broken = Sse([Event(chunk({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+                                               "function": {"name": "run_code", "arguments": '{"code": "x'}}]})),
+                  *finish_events("tool_calls")])
+    fake_llm.expect(broken, tool_reply(("call_2", "run_code", RUN)), text_reply("It passes."))
+    events = list(make_brain(local_settings, bank, judge, LocalToolBox(bank)).respond(
+        conversation(store, "google-sde", CODE_TURNS)))
+    results = [e for e in events if isinstance(e, ToolResult)]
+    assert [r.ok for r in results] == [False, True]
+    assert "malformed arguments for tool run_code" in results[0].result["error"]
+    assert spoken(events) == "It passes." and events[-1] == TurnEnded(finished=False)
+    retry = fake_llm.chat_requests()[1]["messages"][-1]
+    assert retry["role"] == "tool" and "send the arguments as one valid JSON object" in retry["content"]
