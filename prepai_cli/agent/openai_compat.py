@@ -248,6 +248,15 @@ class OpenAICompatBrain:
     def target(self) -> LocalTarget | None:
         return self._target
 
+    def refresh_context(self) -> None:
+        """Reads the context length again once the model is loaded: Ollama only tells it for a loaded model."""
+        target = self._target
+        if target is None or self._settings.context_tokens or target.server.kind != "Ollama":
+            return
+        context = context_window(target.server, target.model)
+        with self._lock:
+            self._target = target.model_copy(update={"context": context})
+
     @property
     def tool_mode(self) -> ToolMode:
         return self._mode
@@ -629,6 +638,7 @@ def build_local_brain(settings: LocalLLMSettings, bank: QuestionBank, judge: Ans
             except Exception as exc:  # noqa: BLE001 - the first turn connects again and reports it
                 log.debug("client not ready: %s", exc)
             warm_up(target.server, target.model)
+            brain.refresh_context()
 
         threading.Thread(target=warm, name="model-warm-up", daemon=True).start()
     return with_llm_judge(brain, bank, matcher, OpenAIJudgeBackend(brain)) if settings.judge else brain

@@ -104,3 +104,24 @@ def test_the_picker_choice_names_the_model_and_a_short_context(monkeypatch: pyte
         assert brain.name == "local" and local_target(brain).model == MODEL
     finally:
         server.stop()
+
+
+def test_ollama_context_is_read_again_once_the_model_is_loaded(bank, judge) -> None:
+    from prepai_cli.agent.openai_compat import OpenAICompatBrain, resolve_target
+    from prepai_cli.config import LocalLLMSettings
+
+    routes = ollama_routes(MODEL, context_length=16384)
+    loaded = routes["/api/ps"]
+    routes["/api/ps"] = Reply(200, {"models": []})  # nothing in memory yet
+    server = FakeOpenAI(routes=routes).start()
+    try:
+        settings = LocalLLMSettings(base_url=server.base_url, model=MODEL)
+        target = resolve_target(settings)
+        assert target.context.tokens == 4096 and "not loaded yet" in target.context.source
+        brain = OpenAICompatBrain(settings, bank, judge, resolve=lambda: target)
+        brain.locate()
+        server.routes["/api/ps"] = loaded  # the warm-up loaded it
+        brain.refresh_context()
+        assert brain.target.context.tokens == 16384
+    finally:
+        server.stop()
