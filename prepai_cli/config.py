@@ -64,7 +64,8 @@ class LocalLLMSettings(BaseModel):
     base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1; unset: look for a server on the usual ports
     model: str | None = None  # unset: the server's loaded (or first chat) model
     api_key: SecretStr | None = None  # only servers started with a key need one (vLLM --api-key, LM Studio auth)
-    tools: Literal["auto", "native", "json"] = "auto"  # json: describe tools in the prompt, never send `tools`
+    # auto: function tools, and JSON mode if the server refuses them; json: describe tools in the prompt only.
+    tools: Literal["auto", "json"] = "auto"
     judge: bool = True  # also have the model judge each answer against the question's key points
     context_tokens: int | None = Field(default=None, ge=512)  # the server's context length, when it cannot tell
 
