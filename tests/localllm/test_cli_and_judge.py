@@ -15,7 +15,7 @@ from tests.clihelpers import run_prepai
 from .canned import CannedLLM
 from .fake_openai import MODEL, FakeOpenAI
 
-pytestmark = pytest.mark.aws
+pytestmark = pytest.mark.llm
 
 
 def test_interview_with_a_local_llm_and_its_judgement(fake_llm: FakeOpenAI, canned_llm, prepai_home: Path,

@@ -20,7 +20,7 @@ from tests.bedrock.scripts import conversation
 from .conftest import target_for
 from .fake_openai import FakeOpenAI, text_reply
 
-pytestmark = pytest.mark.aws
+pytestmark = pytest.mark.llm
 
 
 def long_interview(n: int) -> list[tuple[str, str, str]]:

@@ -11,7 +11,7 @@ from tests.bedrock.test_doctor import run
 from .fake_openai import MODEL, FakeOpenAI, Reply, models_listing, ollama_routes
 from .test_errors import free_port
 
-pytestmark = pytest.mark.aws
+pytestmark = pytest.mark.llm
 
 LLAMA_CPP_MODEL = "qwen2.5-1.5b-instruct-q4_k_m.gguf"
 

@@ -20,7 +20,7 @@ from tests.bedrock.test_fallback import CapturingOutput
 from .conftest import make_brain
 from .fake_openai import MODEL, Cut, Event, FakeOpenAI, Reply, Sse, chunk, text_reply
 
-pytestmark = pytest.mark.aws
+pytestmark = pytest.mark.llm
 
 
 def free_port() -> int:

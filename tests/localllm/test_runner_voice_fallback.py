@@ -23,7 +23,7 @@ from .conftest import make_brain
 from .fake_openai import Event, FakeOpenAI, Gate, Sse, chunk, finish_events, text_reply
 from .test_errors import free_port
 
-pytestmark = pytest.mark.aws
+pytestmark = pytest.mark.llm
 
 
 class TimedOutput:

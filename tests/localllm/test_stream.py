@@ -17,7 +17,7 @@ from tests.bedrock.scripts import conversation
 from .conftest import make_brain
 from .fake_openai import MODEL, Event, FakeOpenAI, Gate, Sse, chunk, finish_events, text_reply
 
-pytestmark = pytest.mark.aws
+pytestmark = pytest.mark.llm
 
 
 def test_first_text_reaches_the_consumer_before_the_last_chunk(

@@ -18,7 +18,7 @@ from tests.bedrock.scripts import conversation
 from .conftest import make_brain
 from .fake_openai import MODEL, Event, FakeOpenAI, Gate, Reply, Sse, chunk, json_reply, text_reply, tool_reply
 
-pytestmark = pytest.mark.aws
+pytestmark = pytest.mark.llm
 
 TWO_SUM = ("def two_sum(nums, target):\n    seen = {}\n    for i, n in enumerate(nums):\n"
            "        if target - n in seen:\n            return [seen[target - n], i]\n        seen[n] = i\n")
