@@ -203,8 +203,10 @@ class SessionStore:
             )
         return session
 
-    def import_session(self, session: Session, turns: list[Turn]) -> None:
-        """Writes a session restored from elsewhere (sync pull) with its turns, in one transaction."""
+    def import_session(self, session: Session, turns: list[Turn],
+                       llm_judgements: dict[int, dict[str, Any]] | None = None) -> None:
+        """Writes a session restored from elsewhere (sync pull) with its turns (and LLM judgements, by turn
+        index), in one transaction."""
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO sessions (id, type, brain, candidate, status, created_at, ended_at, settings_json)"
@@ -213,8 +215,17 @@ class SessionStore:
                  session.created_at.isoformat(), session.ended_at.isoformat() if session.ended_at else None,
                  json.dumps(session.settings, sort_keys=True)),
             )
+            ids: dict[int, int] = {}
             for turn in turns:
-                self._insert_turn(conn, session.id, turn.index, NewTurn(**turn.model_dump(exclude={"id", "session_id", "index"})))
+                ids[turn.index] = self._insert_turn(
+                    conn, session.id, turn.index, NewTurn(**turn.model_dump(exclude={"id", "session_id", "index"})))
+            for index, judgement in (llm_judgements or {}).items():
+                if index in ids:
+                    conn.execute(
+                        "INSERT INTO llm_judgements (turn_id, session_id, model, judgement_json, created_at)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (ids[index], session.id, str(judgement.get("model", "")), json.dumps(judgement, sort_keys=True),
+                         utcnow().isoformat()))
 
     def get_session(self, session_id: str) -> Session:
         rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
