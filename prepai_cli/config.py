@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError, TomlConfigSettingsSource,
 )
@@ -22,7 +22,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-BrainName = Literal["offline", "agentcore", "bedrock-agent", "bedrock"]
+BrainName = Literal["offline", "agentcore", "bedrock-agent", "bedrock", "local"]
+# Names users may type for a brain, mapped to the one stored with sessions.
+BRAIN_ALIASES = {"openai-compatible": "local", "openai": "local", "ollama": "local"}
 
 
 def _default_candidate() -> str:
@@ -60,6 +62,23 @@ class AWSSettings(BaseModel):
     gateway_arn: str | None = None
     # Run candidate code in AgentCore Code Interpreter instead of the local sandbox (sends the code to AWS).
     code_interpreter: bool = False
+    judge: bool = False  # --brain bedrock: the model also judges each answer (one more billed call per answer)
+
+
+class LocalLLMSettings(BaseModel):
+    """`--brain local`: an OpenAI-compatible server the user runs (Ollama, llama.cpp, LM Studio, vLLM)."""
+
+    base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1; unset: look for a server on the usual ports
+    model: str | None = None  # unset: the server's loaded (or first chat) model
+    api_key: SecretStr | None = None  # only servers started with a key need one (vLLM --api-key, LM Studio auth)
+    # auto: function tools, and JSON mode if the server refuses them; json: describe tools in the prompt only.
+    tools: Literal["auto", "json"] = "auto"
+    judge: bool = True  # also have the model judge each answer against the question's key points
+    context_tokens: int | None = Field(default=None, ge=512)  # the server's context length, when it cannot tell
+
+    @property
+    def key(self) -> str | None:
+        return self.api_key.get_secret_value() if self.api_key else None
 
 
 class SyncSettings(BaseModel):
@@ -80,7 +99,13 @@ class Settings(BaseSettings):
     audio: AudioSettings = AudioSettings()
     speech: SpeechSettings = SpeechSettings()
     aws: AWSSettings = AWSSettings()
+    local: LocalLLMSettings = LocalLLMSettings()
     sync: SyncSettings = SyncSettings()
+
+    @field_validator("brain", mode="before")
+    @classmethod
+    def _brain_alias(cls, value: Any) -> Any:
+        return BRAIN_ALIASES.get(value, value) if isinstance(value, str) else value
 
     @classmethod
     def settings_customise_sources(

@@ -69,6 +69,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX sync_outbox_by_state ON sync_outbox(bucket, state);
     """,
+    # 2 → 3: an LLM's judgement of an answer, beside the rubric evaluation on the turn (prepai_cli/agent/llm_judge).
+    """
+    CREATE TABLE llm_judgements (
+        turn_id INTEGER PRIMARY KEY REFERENCES turns(id) ON DELETE CASCADE,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        judgement_json TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX llm_judgements_by_session ON llm_judgements(session_id);
+    """,
 ]
 
 
@@ -228,8 +239,10 @@ class SessionStore:
             )
         return session
 
-    def import_session(self, session: Session, turns: list[Turn]) -> None:
-        """Writes a session restored from elsewhere (sync pull) with its turns, in one transaction."""
+    def import_session(self, session: Session, turns: list[Turn],
+                       llm_judgements: dict[int, dict[str, Any]] | None = None) -> None:
+        """Writes a session restored from elsewhere (sync pull) with its turns (and LLM judgements, by turn
+        index), in one transaction."""
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO sessions (id, type, brain, candidate, status, created_at, ended_at, settings_json)"
@@ -238,8 +251,17 @@ class SessionStore:
                  session.created_at.isoformat(), session.ended_at.isoformat() if session.ended_at else None,
                  json.dumps(session.settings, sort_keys=True)),
             )
+            ids: dict[int, int] = {}
             for turn in turns:
-                self._insert_turn(conn, session.id, turn.index, NewTurn(**turn.model_dump(exclude={"id", "session_id", "index"})))
+                ids[turn.index] = self._insert_turn(
+                    conn, session.id, turn.index, NewTurn(**turn.model_dump(exclude={"id", "session_id", "index"})))
+            for index, judgement in (llm_judgements or {}).items():
+                if index in ids:
+                    conn.execute(
+                        "INSERT INTO llm_judgements (turn_id, session_id, model, judgement_json, created_at)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (ids[index], session.id, str(judgement.get("model", "")), json.dumps(judgement, sort_keys=True),
+                         utcnow().isoformat()))
 
     def get_session(self, session_id: str) -> Session:
         rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
@@ -337,6 +359,23 @@ class SessionStore:
             return
         with self._transaction() as conn:
             conn.execute(f"UPDATE turns SET {', '.join(assignments)} WHERE id = ?", (*params, turn_id))
+
+    def put_llm_judgement(self, turn_id: int, judgement: dict[str, Any]) -> None:
+        """Stores (or replaces) an LLM's judgement of a candidate turn; a turn that no longer exists is skipped."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO llm_judgements (turn_id, session_id, model, judgement_json, created_at)"
+                " SELECT id, session_id, ?, ?, ? FROM turns WHERE id = ?",
+                (str(judgement.get("model", "")), json.dumps(judgement, sort_keys=True), utcnow().isoformat(),
+                 turn_id),
+            )
+
+    def llm_judgements(self, session_id: str) -> dict[int, dict[str, Any]]:
+        """The session's LLM judgements by turn index."""
+        rows = self._query(
+            "SELECT t.idx, j.judgement_json FROM llm_judgements j JOIN turns t ON t.id = j.turn_id"
+            " WHERE j.session_id = ? ORDER BY t.idx", (session_id,))
+        return {int(r["idx"]): json.loads(r["judgement_json"]) for r in rows}
 
     def turns(self, session_id: str) -> list[Turn]:
         rows = self._query("SELECT * FROM turns WHERE session_id = ? ORDER BY idx", (session_id,))

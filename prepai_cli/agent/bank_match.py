@@ -110,38 +110,46 @@ class AnswerJudge:
             return None
 
     def judge(self, conversation: Conversation) -> AnswerEvaluated | None:
-        last = conversation.last_candidate_turn
-        if last is None or (last.kind != "code" and is_stuck(last.text)):
+        found = answered_question(conversation, self._matcher)
+        if found is None:
             return None
-        slug = conversation.session.type
-        target: Match | None = None
-        answers: list[str] = []
-        pending: list[str] = []
-        # Walk back to the question being answered. Follow-ups in the model's own words match nothing and belong
-        # to the question before them; answers before the target count only if the same question was asked there
-        # too (the model came back to it), never once another question shows up.
-        for turn in reversed(conversation.turns):
-            if turn.role == "candidate":
-                if turn.kind == "code" or not is_stuck(turn.text):
-                    (answers if target is None else pending).append(turn.text)
-                continue
-            if turn.kind not in _QUESTION_KINDS:
-                continue
-            match = self._matcher.best(slug, turn.text)
-            if match is None:
-                continue
-            if target is None:
-                target = match
-            elif match.question.id == target.question.id:
-                answers.extend(pending)
-                pending = []
-            else:
-                break
-        if target is None or not answers:
-            return None
-        evaluation = self._evaluator().evaluate(target.question, "\n".join(reversed(answers)),
-                                                star=target.question.story)
+        target, answer = found
+        evaluation = self._evaluator().evaluate(target.question, answer, star=target.question.story)
         data: dict[str, Any] = evaluation.model_dump(mode="json")
         data["matched_question_id"] = target.question.id
         data["match_similarity"] = round(target.similarity, 3)
         return AnswerEvaluated(question_id=target.question.id, evaluation=data)
+
+
+def answered_question(conversation: Conversation, matcher: QuestionMatcher) -> tuple[Match, str] | None:
+    """The bank question the latest answer replies to, and all the answers to it so far (oldest first)."""
+    last = conversation.last_candidate_turn
+    if last is None or (last.kind != "code" and is_stuck(last.text)):
+        return None
+    slug = conversation.session.type
+    target: Match | None = None
+    answers: list[str] = []
+    pending: list[str] = []
+    # Walk back to the question being answered. Follow-ups in the model's own words match nothing and belong
+    # to the question before them; answers before the target count only if the same question was asked there
+    # too (the model came back to it), never once another question shows up.
+    for turn in reversed(conversation.turns):
+        if turn.role == "candidate":
+            if turn.kind == "code" or not is_stuck(turn.text):
+                (answers if target is None else pending).append(turn.text)
+            continue
+        if turn.kind not in _QUESTION_KINDS:
+            continue
+        match = matcher.best(slug, turn.text)
+        if match is None:
+            continue
+        if target is None:
+            target = match
+        elif match.question.id == target.question.id:
+            answers.extend(pending)
+            pending = []
+        else:
+            break
+    if target is None or not answers:
+        return None
+    return target, "\n".join(reversed(answers))

@@ -57,6 +57,17 @@ class AnswerEvaluated:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerJudged:
+    """An LLM's judgement of an earlier candidate turn (by stored id), kept beside that turn's rubric score.
+
+    It may arrive turns later: the judge runs while the candidate talks, so it never delays the interviewer.
+    """
+
+    turn_id: int
+    judgement: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class TurnEnded:
     """The interviewer has finished speaking; `finished` ends the interview."""
 
@@ -82,5 +93,5 @@ class TokenUsage:
 
 
 BrainEvent = Union[
-    SegmentStarted, TextDelta, ToolCall, ToolResult, AnswerEvaluated, TurnEnded, BrainError, TokenUsage
+    SegmentStarted, TextDelta, ToolCall, ToolResult, AnswerEvaluated, AnswerJudged, TurnEnded, BrainError, TokenUsage
 ]

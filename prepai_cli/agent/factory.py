@@ -1,7 +1,8 @@
 """Builds the brain a run asks for, with its evaluator and tools, and the offline fallback around cloud brains.
 
 Cloud modules (boto3) are imported only when a cloud brain is chosen: an offline run never loads them, and nothing
-is sent to AWS unless the user picked a cloud brain (`--brain agentcore`, `bedrock-agent` or `bedrock`).
+is sent to AWS unless the user picked a cloud brain (`--brain agentcore`, `bedrock-agent` or `bedrock`). `--brain local`
+talks only to the OpenAI-compatible server the user runs (openai_compat).
 """
 
 from __future__ import annotations
@@ -128,8 +129,8 @@ class FallbackBrain:
 def check_brain_settings(settings: Settings) -> None:
     """What a cloud brain needs and the user can fix (a region, an agent), checked before a session exists: a
     failing first turn would leave an empty session behind."""
-    if settings.brain == "offline":
-        return
+    if settings.brain in ("offline", "local"):
+        return  # the local brain finds its server when it is built, before any session exists
     from prepai_cli.agent.aws import resolve_region
 
     if settings.brain == "bedrock-agent" and not (settings.aws.agent_id and settings.aws.agent_alias_id):
@@ -158,7 +159,7 @@ def build_brain(
     matcher = QuestionMatcher(bank)
     judge = AnswerJudge(bank, evaluator, matcher)
     try:
-        cloud = _cloud_brain(settings, bank, judge, tools, debug)
+        cloud = _cloud_brain(settings, bank, judge, matcher, tools, debug)
     except PrepAIError:
         evaluator.settle()  # the run ends on this one-line error; let it end cleanly
         raise
@@ -167,7 +168,8 @@ def build_brain(
     return cloud
 
 
-def _cloud_brain(settings: Settings, bank: QuestionBank, judge: Any, tools: ToolBox, debug: bool) -> Brain:
+def _cloud_brain(settings: Settings, bank: QuestionBank, judge: Any, matcher: Any, tools: ToolBox,
+                 debug: bool) -> Brain:
     cloud: Brain
     if settings.brain == "agentcore":
         from prepai_cli.agent.agentcore import AgentCoreBrain
@@ -183,6 +185,15 @@ def _cloud_brain(settings: Settings, bank: QuestionBank, judge: Any, tools: Tool
 
         cloud = BedrockConverseBrain(settings.aws, bank, judge, tools,
                                      tool_config=to_converse_tool_config())
+        if settings.aws.judge:
+            from prepai_cli.agent.bedrock_judge import BedrockJudgeBackend
+            from prepai_cli.agent.llm_judge import with_llm_judge
+
+            cloud = with_llm_judge(cloud, bank, matcher, BedrockJudgeBackend(settings.aws))
+    elif settings.brain == "local":
+        from prepai_cli.agent.openai_compat import build_local_brain
+
+        cloud = build_local_brain(settings.local, bank, judge, matcher, tools)
     else:
-        raise PrepAIError(f"unknown brain {settings.brain!r}; use offline, agentcore, bedrock-agent or bedrock")
+        raise PrepAIError(f"unknown brain {settings.brain!r}; use offline, agentcore, bedrock-agent, bedrock or local")
     return cloud

@@ -253,13 +253,27 @@ def register(app: typer.Typer) -> None:
         agent_id: str = typer.Option(None, "--agent-id", help="Bedrock agent id."),
         agent_alias_id: str = typer.Option(None, "--agent-alias-id", help="Bedrock agent alias id."),
         model_id: str = typer.Option(None, "--model-id", help="Bedrock model id for --brain bedrock."),
+        base_url: str = typer.Option(None, "--base-url", help="OpenAI-compatible server for --brain local."),
+        model: str = typer.Option(None, "--model", help="Model on that server (--brain local)."),
     ) -> None:
-        """Check AWS credentials, region, model access and the harness or agent for the cloud brains."""
+        """Check AWS credentials, region, model access and the harness or agent for the cloud brains, or the local
+        server."""
         settings = load_settings(brain=brain, aws=aws_overrides(
-            profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id, model_id=model_id))
+            profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id, model_id=model_id),
+            local=aws_overrides(base_url=base_url, model=model))
+        if settings.brain == "local":
+            from prepai_cli.commands.doctor_local import local_checks
+
+            console.print("[dim]Checking the local brain[/]")
+            results = local_checks(settings)
+            for result in results:
+                console.print(_line(result), markup=True, highlight=False, soft_wrap=True)
+            if any(r.ok is False for r in results):
+                raise typer.Exit(1)
+            return
         if settings.brain == "offline":
-            console.print("[green]✓[/] brain: offline, which needs no AWS; pass --brain agentcore, bedrock-agent "
-                          "or bedrock to check a cloud brain")
+            console.print("[green]✓[/] brain: offline, which needs no AWS; pass --brain agentcore, bedrock-agent, "
+                          "bedrock or local to check another brain")
             return
         console.print(f"[dim]Checking the {settings.brain} brain[/]")
         results = _checks(settings)

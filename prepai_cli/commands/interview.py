@@ -39,7 +39,8 @@ def register(app: typer.Typer) -> None:
         cv: Path = typer.Option(None, "--cv", help="Your CV (PDF, DOCX, TXT, MD): cv-grilling asks about it."),
         brain: str = typer.Option(None, "--brain", help="offline (default); agentcore (the cloud agent prepai infra "
                                   "deploy creates); bedrock-agent (only accounts that already have an Agents Classic "
-                                  "agent); or bedrock (ConverseStream)."),
+                                  "agent); bedrock (ConverseStream); or local (your Ollama, llama.cpp, LM Studio or "
+                                  "vLLM server; alias openai-compatible)."),
         candidate: str = typer.Option(None, "--candidate", help="Your name, for the records."),
         input: Path = typer.Option(None, "--input", help="Use an audio file (WAV/FLAC/OGG) as the microphone."),
         fast: bool = typer.Option(False, "--fast", help="With --input: stream the file as fast as it is processed."),
@@ -49,6 +50,9 @@ def register(app: typer.Typer) -> None:
         agent_id: str = typer.Option(None, "--agent-id", help="Bedrock agent id (--brain bedrock-agent)."),
         agent_alias_id: str = typer.Option(None, "--agent-alias-id", help="Bedrock agent alias id (--brain bedrock-agent)."),
         model_id: str = typer.Option(None, "--model-id", help="Bedrock model id (--brain bedrock)."),
+        base_url: str = typer.Option(None, "--base-url", help="OpenAI-compatible server for --brain local, e.g. "
+                                     "http://127.0.0.1:11434/v1 (default: look on the usual local ports)."),
+        model: str = typer.Option(None, "--model", help="Model on that server (--brain local)."),
         profile: str = typer.Option(None, "--profile", help="AWS profile for the cloud brains."),
         region: str = typer.Option(None, "--region", help="AWS region for the cloud brains."),
         fallback: str = typer.Option(None, "--fallback", help="offline: if the cloud brain fails, carry on offline."),
@@ -80,6 +84,7 @@ def register(app: typer.Typer) -> None:
             minutes=minutes,
             aws=aws_overrides(profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id,
                               model_id=model_id, code_interpreter=code_interpreter),
+            local=aws_overrides(base_url=base_url, model=model),
         )
         if code_interpreter and settings.brain != "agentcore":
             raise PrepAIError("--code-interpreter applies to --brain agentcore only; the other brains run code in "
@@ -93,13 +98,27 @@ def register(app: typer.Typer) -> None:
             bank.interview_type(type)  # unknown type → one clear line listing the valid ones
             if type == CV_TYPE and cv is None:
                 console.print(NO_CV_WARNING, style="yellow", markup=False)
+        if settings.brain == "local":
+            import importlib
+            import threading
+
+            # The openai client takes over a second to import: start now, while the voice loads.
+            threading.Thread(target=importlib.import_module, args=("openai",), name="import-openai",
+                             daemon=True).start()
+            if fallback is None:
+                from prepai_cli.agent.openai_compat import resolve_target
+
+                # No server or no such model: one line now, before a session exists (a resumed one stays resumable).
+                resolve_target(settings.local)
 
         def make_brain():
             return build_brain(settings, bank, fallback=fallback, debug=debug)
 
         if not no_tui and sys.stdout.isatty() and sys.stdin.isatty():
+            choices = (_local_choices(settings, bank, fallback, debug)
+                       if type is None and resume is None and settings.brain != "local" else [])
             session = _run_tui(store, bank, settings, make_brain, type, resume, difficulty, cv, answers, text,
-                               input, fast, output_audio, mute, stt_model)
+                               input, fast, output_audio, mute, stt_model, choices)
         else:
             if resumed is None and type is None:
                 raise PrepAIError(f"choose an interview type with --type; valid types: {', '.join(bank.slugs)}")
@@ -153,6 +172,7 @@ def _run_console(store: SessionStore, bank: QuestionBank, settings: Settings, ma
         raise
     runner = InterviewRunner(store, brain_impl, output, candidate_input, bank=bank)
     console.print(f"[dim]Session {session.id} · {session.type} · brain {session.brain}[/]")
+    _local_banner(brain_impl)
     try:
         return runner.run(session).session
     finally:
@@ -163,7 +183,7 @@ def _run_console(store: SessionStore, bank: QuestionBank, settings: Settings, ma
 def _run_tui(store: SessionStore, bank: QuestionBank, settings: Settings, make_brain, type: str | None,
              resume: str | None, difficulty: int | None, cv: Path | None, answers: Path | None, text: bool,
              input: Path | None, fast: bool, output_audio: Path | None, mute: bool,
-             stt_model: str | None) -> Session | None:
+             stt_model: str | None, brain_choices: list | None = None) -> Session | None:
     from prepai_cli.agent.tools import LocalToolBox
     from prepai_cli.tui.app import run_tui
 
@@ -181,7 +201,31 @@ def _run_tui(store: SessionStore, bank: QuestionBank, settings: Settings, make_b
                    interview_type=type, resume=resume, difficulty=difficulty, questions=settings.questions,
                    minutes=settings.minutes, cv_path=cv, voice_factory=voice_factory,
                    # The app only runs code with it: its evaluator (a second embedding model) loads only if asked.
-                   tools=LocalToolBox(bank))
+                   tools=LocalToolBox(bank), brain_choices=brain_choices)
+
+
+def _local_choices(settings: Settings, bank: QuestionBank, fallback: str | None, debug: bool) -> list:
+    """The local model servers running on this machine, for the picker to offer (a few ms when there are none)."""
+    from prepai_cli.agent.local_servers import RECOMMENDED_CONTEXT, choose_model, context_window, discover, probe
+    from prepai_cli.tui.services import BrainChoice
+
+    if settings.local.base_url:
+        found = [s for s in [probe(settings.local.base_url, api_key=settings.local.key)] if s is not None]
+    else:
+        found = discover()
+    choices = []
+    for server in found[:1]:  # the brain talks to one server; the first found is the one --brain local would use
+        try:
+            model = choose_model(server, settings.local.model)
+        except PrepAIError:
+            continue
+        local = settings.model_copy(update={"brain": "local", "local": settings.local.model_copy(
+            update={"base_url": server.base_url, "model": model})})
+        tokens = settings.local.context_tokens or context_window(server, model).tokens
+        short = f" ({tokens}-token context: forgets early answers)" if tokens and tokens < RECOMMENDED_CONTEXT else ""
+        choices.append(BrainChoice(name="local", label=f"local: {model} on {server.kind}{short}",
+                                   factory=lambda local=local: build_brain(local, bank, fallback=fallback, debug=debug)))
+    return choices
 
 
 def _after_interview(store: SessionStore, bank: QuestionBank, settings: Settings, session: Session, *,
@@ -212,6 +256,22 @@ def _check_recording_path(path: Path) -> None:
     parent = next((p for p in path.parents if p.exists()), None)
     if parent is not None and not parent.is_dir():
         raise PrepAIError(f"--output-audio {path}: {parent} is a file, not a folder")
+def _local_banner(brain: object) -> None:
+    """Which server and model `--brain local` found, and a warning when its context is too small."""
+    if "prepai_cli.agent.openai_compat" not in sys.modules:
+        return  # not a local brain; nothing to import
+    from prepai_cli.agent.local_servers import context_warning, is_chat_model
+    from prepai_cli.agent.openai_compat import local_target
+
+    target = local_target(brain)
+    if target is None:
+        return
+    others = [m for m in target.server.models if m != target.model and is_chat_model(m)]
+    also = f" (also there: {', '.join(others[:5])}; choose with --model)" if others else ""
+    console.print(f"[dim]Interviewer: {target.label}{also}[/]")
+    warning = context_warning(target.context, target.server)
+    if warning:
+        console.print(f"[yellow]Warning: {warning}[/]")
 
 
 def _interactive_stdin() -> bool:

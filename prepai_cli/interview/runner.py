@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from prepai_cli.agent.brain import Brain, Conversation
 from prepai_cli.agent.events import (
-    AnswerEvaluated, BrainError, SegmentStarted, TextDelta, TokenUsage, ToolCall, ToolResult, TurnEnded,
+    AnswerEvaluated, AnswerJudged, BrainError, SegmentStarted, TextDelta, TokenUsage, ToolCall, ToolResult, TurnEnded,
 )
 from prepai_cli.bank import QuestionBank
 from prepai_cli.domain import NewTurn, Session, Turn, resume_hint, utcnow
@@ -155,6 +155,9 @@ class InterviewRunner:
                     # The brain rebuilds its state from `turns`: it must see the score it just gave.
                     answer_turn = answer_turn.model_copy(update={"evaluation": event.evaluation})
                     turns[-1] = answer_turn
+                elif isinstance(event, AnswerJudged):
+                    # An LLM's judgement, beside the rubric's; it may be for an answer turns ago.
+                    self.store.put_llm_judgement(event.turn_id, event.judgement)
                 elif isinstance(event, (ToolCall, ToolResult)) and segments:
                     segments[-1].meta.setdefault("tools", []).append(_tool_record(event))
                 elif isinstance(event, TokenUsage) and segments:

@@ -15,7 +15,7 @@ from prepai_cli.report.fields import dicts, mapping, number, round1, strings
 from prepai_cli.report.fingerprint import builder_fingerprint, evaluation_fingerprint
 from prepai_cli.report.insights import build_insights
 from prepai_cli.report.models import (
-    REPORT_SCHEMA_VERSION, AnswerRecord, Provenance, QuestionReport, Report,
+    REPORT_SCHEMA_VERSION, AnswerRecord, LLMJudgementReport, Provenance, QuestionReport, Report,
 )
 
 __all__ = ["REPORT_SCHEMA_VERSION", "Report", "QuestionReport", "AnswerRecord", "build_report"]
@@ -37,6 +37,7 @@ class _Block:
     evaluation: dict[str, Any] | None = None
     last_answer: Turn | None = None
     metrics: list[dict[str, Any] | None] = field(default_factory=list)
+    llm_judgement: dict[str, Any] | None = None
 
 
 def _key_point_texts(evaluation: dict[str, Any], question: Question | None) -> dict[str, str]:
@@ -83,7 +84,24 @@ def _apply_evaluation(block: _Block, question: Question | None) -> None:
     q.suggestions = strings(evaluation, "suggestions")
 
 
-def _blocks(turns: list[Turn], bank: QuestionBank) -> list[_Block]:
+def _apply_llm_judgement(block: _Block, question: Question | None) -> None:
+    judgement = block.llm_judgement
+    if not judgement or number(judgement, "score") is None:
+        return
+    texts = _key_point_texts({}, question)
+    block.report.llm_judgement = LLMJudgementReport(
+        model=str(judgement.get("model") or "unknown model"),
+        judged_by=str(judgement.get("judged_by") or judgement.get("model") or "an LLM"),
+        score=round1(number(judgement, "score") or 0.0) or 0.0,
+        verdict=str(judgement.get("verdict") or ""),
+        covered=[texts.get(i, i) for i in strings(judgement, "covered")],
+        missed=[texts.get(i, i) for i in strings(judgement, "missed")],
+        misconceptions=strings(judgement, "misconceptions"),
+    )
+
+
+def _blocks(turns: list[Turn], bank: QuestionBank,
+            llm_judgements: dict[int, dict[str, Any]] | None = None) -> list[_Block]:
     blocks: list[_Block] = []
     for turn in turns:
         if turn.role == "interviewer" and turn.kind == "question":
@@ -119,6 +137,8 @@ def _blocks(turns: list[Turn], bank: QuestionBank) -> list[_Block]:
             # one; clarifying questions and hint requests carry only what they were understood to be.
             if turn.evaluation and "score" in turn.evaluation:
                 block.evaluation = turn.evaluation
+            if llm_judgements and turn.index in llm_judgements:
+                block.llm_judgement = llm_judgements[turn.index]  # likewise: the latest judgement is final
     return blocks
 
 
@@ -150,11 +170,15 @@ def _type_questions(bank: QuestionBank, slug: str) -> list[Question]:
         return []  # a session of a type removed from the bank still gets a report, without practice suggestions
 
 
-def build_report(session: Session, turns: list[Turn], bank: QuestionBank, *, evaluator_version: str | None = None) -> Report:
+def build_report(session: Session, turns: list[Turn], bank: QuestionBank, *, evaluator_version: str | None = None,
+                 llm_judgements: dict[int, dict[str, Any]] | None = None) -> Report:
+    """`llm_judgements` (by turn index, SessionStore.llm_judgements) are shown beside the rubric's evaluations."""
     bank = bank.with_session_questions(session.settings)  # CV-derived questions resolve like bank ones
-    blocks = _blocks(turns, bank)
+    blocks = _blocks(turns, bank, llm_judgements)
     for block in blocks:
         _apply_evaluation(block, bank.question(block.report.question_id) if block.report.question_id else None)
+        _apply_llm_judgement(block, bank.question(str(block.llm_judgement.get("question_id") or "")) if
+                             block.llm_judgement else None)
         if block.last_answer is not None:
             block.report.time_taken_s = round(
                 max((block.last_answer.ended_at - block.asked_at.started_at).total_seconds(), 0.0), 1
@@ -169,6 +193,8 @@ def build_report(session: Session, turns: list[Turn], bank: QuestionBank, *, eva
     delivery = summarise_delivery(questions, [b.metrics for b in blocks])
     dimensions = score_dimensions(questions, star_type=bool(interview_type and interview_type.star), spoken=spoken)
     scored = [q.score for q in questions if q.score is not None]
+    judged = [q.llm_judgement for q in questions if q.llm_judgement is not None]
+    judges = sorted({j.judged_by for j in judged})
     partial_reason = PARTIAL_REASONS.get(session.status)
     return Report(
         session_id=session.id, type=session.type, type_title=interview_type.title if interview_type else None,
@@ -178,6 +204,8 @@ def build_report(session: Session, turns: list[Turn], bank: QuestionBank, *, eva
         created_at=session.created_at.isoformat(),
         ended_at=session.ended_at.isoformat() if session.ended_at else None,
         overall_score=round1(sum(scored) / len(scored)) if scored else None,
+        llm_overall_score=round1(sum(j.score for j in judged) / len(judged)) if judged else None,
+        llm_judged_by=", ".join(judges) if judges else None,
         dimensions=dimensions,
         questions=questions,
         delivery=delivery,
@@ -188,7 +216,7 @@ def build_report(session: Session, turns: list[Turn], bank: QuestionBank, *, eva
                                 credited_texts=_credited_texts(questions, blocks)),
         provenance=Provenance(
             generated_at=utcnow().isoformat(), evaluator_version=evaluator_version,
-            evaluation_fingerprint=evaluation_fingerprint(session, turns),
+            evaluation_fingerprint=evaluation_fingerprint(session, turns, llm_judgements),
             builder_fingerprint=builder_fingerprint(),
         ),
     )

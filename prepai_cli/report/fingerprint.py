@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from prepai_cli.domain import Session, Turn
 
 
-def evaluation_fingerprint(session: Session, turns: list[Turn]) -> str:
-    """Changes when a turn is added, re-evaluated or gets late metrics, or the session's status changes."""
-    payload = {
+def evaluation_fingerprint(session: Session, turns: list[Turn],
+                           llm_judgements: dict[int, dict[str, Any]] | None = None) -> str:
+    """Changes when a turn is added, re-evaluated, judged by an LLM or gets late metrics, or the status changes."""
+    payload: dict[str, Any] = {
         "status": session.status,
         "type": session.type,
         "turns": [
@@ -20,6 +22,8 @@ def evaluation_fingerprint(session: Session, turns: list[Turn]) -> str:
             for t in turns
         ],
     }
+    if llm_judgements:  # absent for sessions no LLM judged, so their fingerprints stay as they were
+        payload["llm_judgements"] = {str(index): judgement for index, judgement in sorted(llm_judgements.items())}
     encoded = json.dumps(payload, sort_keys=True, default=str).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 

@@ -18,6 +18,7 @@ th,td{border:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:
 blockquote{margin:.4rem 0;padding:.3rem .8rem;border-left:3px solid #bbb;background:#fafafa;white-space:pre-wrap}
 pre{background:#f5f5f7;padding:.6rem;overflow-x:auto}.covered{color:#2e7d32}.missed{color:#c62828}
 .question{border:1px solid #e0e0e0;border-radius:6px;padding:.2rem 1rem 1rem;margin:1rem 0}
+.llm{border-left:3px solid #1565c0;padding-left:.8rem}
 .chart .label,.chart .value{font-size:12px;fill:#333}.chart .track{fill:#eee}.muted{color:#777;font-style:italic}
 """
 
@@ -33,9 +34,23 @@ def _list(items: list[str], css: str = "") -> str:
     return "<ul>" + "".join(f"<li{cls}>{_e(i)}</li>" for i in items) + "</ul>"
 
 
+def _llm(q: QuestionReport) -> str:
+    j = q.llm_judgement
+    if j is None:
+        return ""
+    out = [f'<div class="llm"><p><strong>Judged by {_e(j.judged_by)}:</strong> {_e(fmt.score(j.score))}</p>']
+    if j.verdict:
+        out.append(f"<p>{_e(j.verdict)}</p>")
+    out.append(_list([f"✓ {t}" for t in j.covered], "covered") + _list([f"✗ {t}" for t in j.missed], "missed"))
+    if j.misconceptions:
+        out.append("<p><strong>Misconceptions</strong></p>" + _list(j.misconceptions, "missed"))
+    out.append("</div><p><strong>Offline check (rubric)</strong></p>")
+    return "".join(out)
+
+
 def _question(q: QuestionReport) -> str:
     out = [f'<section class="question" id="q{q.number}"><h3>Question {q.number}: {_e(q.topic or "question")}</h3>',
-           f"<blockquote>{_e(q.question)}</blockquote>",
+           f"<blockquote>{_e(q.question)}</blockquote>", _llm(q),
            f"<p><strong>Score:</strong> {_e(fmt.score(q.score))} · <strong>Time taken:</strong> "
            f"{_e(fmt.seconds(q.time_taken_s))} · <strong>Follow-ups:</strong> {len(q.follow_ups)} · "
            f"<strong>Hints used:</strong> {len(q.hints)}</p>"]
@@ -106,6 +121,10 @@ def render_html(report: Report) -> str:
     body = [f"<h1>Interview report: {_e(fmt.title(report))}</h1>", f'<p class="meta">{_e(fmt.status_line(report))}</p>']
     if report.partial:
         body.append(f'<p class="partial"><strong>Partial report.</strong> {_e(report.partial_reason)}</p>')
+    if report.llm_overall_score is not None:
+        body.append(f'<p>LLM judge</p><p class="overall">{_e(fmt.score(report.llm_overall_score))}</p>'
+                    f'<p class="meta">Judged by {_e(report.llm_judged_by)}; the rubric score below is the offline '
+                    "check.</p>")
     body.append(f'<p>Overall score</p><p class="overall">{_e(fmt.score(report.overall_score))}</p>')
     body.append("<h2>Dimensions</h2>")
     body.append(bar_chart("Dimension scores", [(d.name, d.score) for d in report.dimensions]))

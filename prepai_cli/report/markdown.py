@@ -14,8 +14,22 @@ def _quote(text: str) -> list[str]:
     return [f"> {line}" if line.strip() else ">" for line in text.strip().splitlines()] or ["> (empty)"]
 
 
+def _llm(q: QuestionReport) -> list[str]:
+    j = q.llm_judgement
+    if j is None:
+        return []
+    lines = [f"**Judged by {j.judged_by}:** {fmt.score(j.score)}", ""]
+    if j.verdict:
+        lines += [j.verdict, ""]
+    if j.covered or j.missed:
+        lines += [*[f"- ✓ {t}" for t in j.covered], *[f"- ✗ {t}" for t in j.missed], ""]
+    if j.misconceptions:
+        lines += ["**Misconceptions:**", *[f"- {m}" for m in j.misconceptions], ""]
+    return lines + ["**Offline check (rubric):**", ""]
+
+
 def _question(q: QuestionReport) -> list[str]:
-    lines = [f"### Question {q.number}: {q.topic or 'question'}", "", *_quote(q.question), ""]
+    lines = [f"### Question {q.number}: {q.topic or 'question'}", "", *_quote(q.question), "", *_llm(q)]
     facts = [f"**Score:** {fmt.score(q.score)}", f"**Time taken:** {fmt.seconds(q.time_taken_s)}",
              f"**Follow-ups:** {len(q.follow_ups)}", f"**Hints used:** {len(q.hints)}"]
     lines += [" · ".join(facts), ""]
@@ -92,6 +106,9 @@ def render_markdown(report: Report) -> str:
     lines = [f"# Interview report: {fmt.title(report)}", "", fmt.status_line(report), ""]
     if report.partial:
         lines += [f"> **Partial report.** {report.partial_reason}", ""]
+    if report.llm_overall_score is not None:
+        lines += [f"## LLM judge: {fmt.score(report.llm_overall_score)}", "",
+                  f"Judged by {report.llm_judged_by}; the rubric score below is the offline check.", ""]
     lines += [f"## Overall score: {fmt.score(report.overall_score)}", "",
               "| Dimension | Score | How it is measured |", "|---|---|---|"]
     for d in report.dimensions:

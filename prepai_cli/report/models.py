@@ -49,6 +49,18 @@ class AnswerRecord(_Model):
     delivery: AnswerDelivery | None = None
 
 
+class LLMJudgementReport(_Model):
+    """The interviewing LLM's own judgement of a question's answers (prepai_cli/agent/llm_judge), beside the rubric."""
+
+    model: str = Field(description="the model that judged")
+    judged_by: str = Field(description="the model and where it ran, e.g. 'llama3.2:3b on Ollama'")
+    score: float = Field(description="0-10")
+    verdict: str = Field(description="the model's feedback, one to three sentences")
+    covered: list[str] = Field(default_factory=list, description="texts of the key points the model found covered")
+    missed: list[str] = Field(default_factory=list, description="texts of the key points the model found missed")
+    misconceptions: list[str] = Field(default_factory=list, description="wrong claims the model found in the answers")
+
+
 class QuestionReport(_Model):
     number: int
     question_id: str | None
@@ -77,6 +89,9 @@ class QuestionReport(_Model):
     suggestions: list[str] = Field(default_factory=list)
     time_taken_s: float | None = Field(
         None, description="from the question being asked to the end of the last answer to it"
+    )
+    llm_judgement: LLMJudgementReport | None = Field(
+        None, description="the LLM brain's judgement of the answers; the rubric fields above are the offline check"
     )
 
 
@@ -185,6 +200,8 @@ class Report(_Model):
     created_at: str
     ended_at: str | None
     overall_score: float | None = Field(None, description="mean of the per-question scores, one decimal")
+    llm_overall_score: float | None = Field(None, description="mean of the LLM judgement scores, one decimal")
+    llm_judged_by: str | None = Field(None, description="the model(s) that judged the answers, when an LLM did")
     dimensions: list[DimensionScore] = Field(default_factory=list)
     questions: list[QuestionReport]
     delivery: DeliverySummary

@@ -94,12 +94,13 @@ def current_report(store: SessionStore, session_id: str, bank: QuestionBank, *, 
     """The session's report and whether it had to be (re)built; report.json is rewritten when it was."""
     session = store.get_session(session_id)
     turns = store.turns(session_id)
+    judgements = store.llm_judgements(session_id)
     version = evaluator_version()
     path = report_path(store, session_id, "json")
     stored = None if force else load_stored_report(path)
-    if stored is not None and is_fresh(stored, evaluation_fingerprint(session, turns), version):
+    if stored is not None and is_fresh(stored, evaluation_fingerprint(session, turns, judgements), version):
         return stored, False
-    report = build_report(session, turns, bank, evaluator_version=version)
+    report = build_report(session, turns, bank, evaluator_version=version, llm_judgements=judgements)
     write_atomic(path, render(report, "json"))
     return report, True
 

@@ -24,7 +24,12 @@ def _summary(report: Report) -> RenderableType:
     table.add_column(justify="right")
     table.add_column(style="dim")
     overall = Text(fmt.score(report.overall_score), style=f"bold {_score_style(report.overall_score)}")
-    table.add_row(Text("Overall", style="bold"), overall, "mean of the question scores")
+    if report.llm_overall_score is not None:
+        table.add_row(Text("LLM judge", style="bold"),
+                      Text(fmt.score(report.llm_overall_score), style=f"bold {_score_style(report.llm_overall_score)}"),
+                      f"judged by {report.llm_judged_by}")
+    table.add_row(Text("Overall", style="bold"), overall,
+                  "mean of the question scores" + (" (rubric, the offline check)" if report.llm_judged_by else ""))
     for d in report.dimensions:
         table.add_row(d.name, Text(fmt.score(d.score), style=_score_style(d.score)),
                       d.basis if d.score is not None else f"not scored: {d.absent_reason}")
@@ -34,10 +39,24 @@ def _summary(report: Report) -> RenderableType:
     return Panel(Group(*parts), title=f"[bold]{escape(fmt.title(report))}[/]", border_style="cyan")
 
 
+def _llm(q: QuestionReport) -> list[RenderableType]:
+    j = q.llm_judgement
+    if j is None:
+        return []
+    parts: list[RenderableType] = [Text(f"Judged by {j.judged_by}: {fmt.score(j.score)}", style=f"bold {_score_style(j.score)}")]
+    if j.verdict:
+        parts.append(Text(j.verdict))
+    parts += [Text(f"✓ {t}", style="green") for t in j.covered] + [Text(f"✗ {t}", style="red") for t in j.missed]
+    parts += [Text(f"Misconception: {m}", style="red") for m in j.misconceptions]
+    return parts
+
+
 def _question(q: QuestionReport) -> RenderableType:
+    offline = "Offline check (rubric): " if q.llm_judgement else ""
     parts: list[RenderableType] = [
         Text(q.question, style="italic"),
-        Text(f"Score {fmt.score(q.score)} · time {fmt.seconds(q.time_taken_s)} · "
+        *_llm(q),
+        Text(f"{offline}Score {fmt.score(q.score)} · time {fmt.seconds(q.time_taken_s)} · "
              f"{len(q.follow_ups)} follow-up(s) · {len(q.hints)} hint(s)", style=_score_style(q.score)),
     ]
     if not q.answers:

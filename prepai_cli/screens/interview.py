@@ -161,7 +161,7 @@ class InterviewScreen(Screen[None]):
         post = self.post_message
         post(m.LoadProgress("Starting the interviewer", _STEPS["brain"][0]))
         try:
-            brain = self.services.brain_factory()
+            brain = self.services.factory_for(self.session.brain)()
         except Exception as exc:  # nothing to interview with: say why instead of crashing the app
             post(m.InterviewFailed(f"Could not start the interviewer: {exc}"))
             return

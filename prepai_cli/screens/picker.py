@@ -62,7 +62,15 @@ class PickerScreen(Screen[InterviewSetup]):
                 with Horizontal(classes="row -hidden", id="cv-row"):
                     yield Label("CV file")
                     yield Input(placeholder="path to your CV (.txt or .md), optional", id="cv", compact=True)
-                yield Static(f"Brain: {self.services.brain_name}", id="brain")
+                if self.services.brain_choices:
+                    with Horizontal(classes="row"):
+                        yield Label("Interviewer")
+                        choices = [(self.services.brain_name, self.services.brain_name)]
+                        choices += [(c.label, c.name) for c in self.services.brain_choices]
+                        yield Select(choices, value=self.services.brain_name, allow_blank=False, compact=True,
+                                     id="brain-choice")
+                else:
+                    yield Static(f"Brain: {self.services.brain_name}", id="brain")
                 yield Static(id="error")
                 yield Button("Start  (enter / ctrl+s)", id="start", variant="success", compact=True)
         yield Footer()
@@ -141,9 +149,11 @@ class PickerScreen(Screen[InterviewSetup]):
                 self.query_one("#error", Static).update(f"CV file not found: {cv_path}")
                 return
         difficulty = self.query_one("#difficulty", Select).value
+        brain = self.query_one("#brain-choice", Select).value if self.services.brain_choices else None
         self.dismiss(InterviewSetup(
             type=self.selected, difficulty=int(difficulty) if isinstance(difficulty, int) else None,
             questions=questions, minutes=minutes, cv_path=cv_path,
+            brain=brain if isinstance(brain, str) else None,
         ))
 
     @on(Button.Pressed, "#start")

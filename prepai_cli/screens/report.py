@@ -57,6 +57,10 @@ def summary(report: Report) -> RenderableType:
     text.append(f"\n{fmt.status_line(report)}\n", style="dim")
     if report.partial_reason:
         text.append(f"{report.partial_reason}\n", style="yellow")
+    if report.llm_overall_score is not None:
+        text.append("\nLLM judge ")
+        text.append(fmt.score(report.llm_overall_score), style=f"bold {_score_style(report.llm_overall_score)}")
+        text.append(f"   judged by {report.llm_judged_by}; the rubric below is the offline check", style="dim")
     text.append("\nOverall ")
     text.append(fmt.score(report.overall_score), style=f"bold {_score_style(report.overall_score)}")
     dimensions = [d for d in report.dimensions if d.score is not None]
@@ -75,6 +79,13 @@ def questions_table(report: Report) -> RenderableType:
     table.add_column("Covered / missed", ratio=5)
     for q in report.questions:
         points = Text()
+        if q.llm_judgement is not None:
+            j = q.llm_judgement
+            points.append(f"{j.judged_by}: {fmt.score(j.score)}", style=f"bold {_score_style(j.score)}")
+            points.append(f" {j.verdict}\n" if j.verdict else "\n")
+            for wrong in j.misconceptions:
+                points.append(f"Misconception: {wrong}\n", style="red")
+            points.append("Offline check (rubric):\n", style="dim")
         for covered in q.covered:
             points.append(f"✓ {covered}\n", style="green")
         for missed in q.missed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from prepai_cli.domain import Session, Turn
 from prepai_cli.sync.models import SessionBundle
@@ -28,7 +29,8 @@ def portable_audio_path(session_dir: Path, turn: Turn) -> str:
     return PurePosixPath(*relative.parts).as_posix()
 
 
-def to_bundle(session: Session, turns: list[Turn], audio_paths: dict[int, str], cv_relpath: str | None) -> SessionBundle:
+def to_bundle(session: Session, turns: list[Turn], audio_paths: dict[int, str], cv_relpath: str | None,
+              llm_judgements: dict[int, dict[str, Any]] | None = None) -> SessionBundle:
     """`audio_paths` maps turn index → portable audio path for the turns whose audio is synced."""
     settings = dict(session.settings)
     if CV_SETTING in settings:
@@ -36,12 +38,16 @@ def to_bundle(session: Session, turns: list[Turn], audio_paths: dict[int, str], 
     portable_turns = [
         t.model_copy(update={"audio_path": audio_paths.get(t.index), "id": t.index + 1}) for t in turns
     ]
-    return SessionBundle(session=session.model_copy(update={"settings": settings}), turns=portable_turns)
+    return SessionBundle(session=session.model_copy(update={"settings": settings}), turns=portable_turns,
+                         llm_judgements=llm_judgements or {})
 
 
 def bundle_bytes(bundle: SessionBundle) -> bytes:
     # sort_keys + fixed indent: identical sessions give identical bytes, hence identical checksums.
-    return (json.dumps(bundle.model_dump(mode="json"), sort_keys=True, indent=2) + "\n").encode("utf-8")
+    data = bundle.model_dump(mode="json")
+    if not data.get("llm_judgements"):
+        data.pop("llm_judgements", None)  # sessions no LLM judged keep the bytes (and checksums) they always had
+    return (json.dumps(data, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
 def localise(bundle: SessionBundle, session_dir: Path) -> tuple[Session, list[Turn]]:

@@ -60,6 +60,8 @@ class SessionBundle(BaseModel):
     format: int = FORMAT_VERSION
     session: Session
     turns: list[Turn]
+    # LLM judgements by turn index (prepai_cli/agent/llm_judge); left out of the file when there are none.
+    llm_judgements: dict[int, dict[str, Any]] = Field(default_factory=dict)
 
 
 class PushSummary(BaseModel):

@@ -135,7 +135,7 @@ class Puller:
                 placed.append((entry, target))
             session, turns = localise(bundle, session_dir)
             # The database row is written last: until it exists, an interrupted pull is simply redone.
-            self.store.import_session(session, turns)
+            self.store.import_session(session, turns, bundle.llm_judgements)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         self._record_synced(manifest, manifest_data, placed)

@@ -189,7 +189,7 @@ def _plan(store: SessionStore, stager: _Stager, layout: Layout, session_id: str)
         else:
             missing.append(f"{session_id}: CV {source} is missing")
 
-    data = bundle_bytes(to_bundle(session, turns, audio_paths, cv_relpath))
+    data = bundle_bytes(to_bundle(session, turns, audio_paths, cv_relpath, store.llm_judgements(session_id)))
     entries.insert(0, stager.ensure("session", SESSION_FILE, sha256_bytes(data), _write(data, {})))
 
     manifest = Manifest(session_id=session_id, user=layout.user, objects=entries)

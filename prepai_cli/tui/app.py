@@ -20,7 +20,7 @@ from prepai_cli.screens.report import ReportScreen
 from prepai_cli.screens.sessions import SessionsScreen
 from prepai_cli.store import SessionStore
 from prepai_cli.tui.clock import Clock, SystemClock
-from prepai_cli.tui.services import InterviewSetup, Services, ToolBox, VoiceFactory
+from prepai_cli.tui.services import BrainChoice, InterviewSetup, Services, ToolBox, VoiceFactory
 
 
 class PrepAIApp(App[Session | None]):
@@ -83,7 +83,8 @@ class PrepAIApp(App[Session | None]):
         except PrepAIError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
-        self.session = services.store.create_session(setup.type, services.brain_name, services.candidate, settings)
+        self.session = services.store.create_session(setup.type, setup.brain or services.brain_name,
+                                                     services.candidate, settings)
         self._show(InterviewScreen(services, self.session))
 
     def action_resume(self, session_id: str) -> None:
@@ -122,6 +123,7 @@ def run_tui(
     voice_factory: VoiceFactory | None = None,
     tools: ToolBox | None = None,
     clock: Clock | None = None,
+    brain_choices: list[BrainChoice] | None = None,
 ) -> Session | None:
     """Runs the full-screen app until the user quits; returns the last interview's session as saved.
 
@@ -132,7 +134,7 @@ def run_tui(
     services = Services(
         store=store, bank=bank, brain_name=brain_name, candidate=candidate, brain_factory=brain_factory,
         voice_factory=voice_factory, tools=tools, clock=clock or SystemClock(),
-        default_questions=questions, default_minutes=minutes,
+        default_questions=questions, default_minutes=minutes, brain_choices=brain_choices or [],
     )
     setup = None
     if interview_type is not None:

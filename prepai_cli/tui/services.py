@@ -48,6 +48,16 @@ class InterviewSetup:
     questions: int | None = None
     minutes: int | None = None
     cv_path: Path | None = None
+    brain: str | None = None  # one of Services.brain_choices; None: Services.brain_name
+
+
+@dataclass(frozen=True)
+class BrainChoice:
+    """Another brain the picker offers, e.g. a local model server found running on this machine."""
+
+    name: str  # stored with the session ("local")
+    label: str  # what the picker shows ("local: llama3.2:3b on Ollama")
+    factory: Callable[[], Brain]
 
 
 @dataclass
@@ -63,3 +73,7 @@ class Services:
     # Settings defaults the picker starts from.
     default_questions: int | None = None
     default_minutes: int | None = None
+    brain_choices: list[BrainChoice] = field(default_factory=list)
+
+    def factory_for(self, brain: str) -> Callable[[], Brain]:
+        return next((c.factory for c in self.brain_choices if c.name == brain), self.brain_factory)
