@@ -1,5 +1,6 @@
-"""Runs inside the sandboxed child: loads the candidate's code, calls the function once per test, and
-writes one JSON line per test to the results pipe. The parent compares results and decides the verdict.
+"""Runs inside the sandboxed child: loads the candidate's code, then for each test index the parent sends on
+the request pipe, calls the function and writes one JSON line to the results pipe. The parent compares
+results with the expected values (which never enter the sandbox) and decides the verdict.
 
 Only the standard library is used, and the interpreter runs with -I -S, so nothing from the user's
 environment or site-packages leaks in. The audit hook is a second line of defence that turns an attempt to
@@ -21,7 +22,8 @@ from types import FrameType
 from typing import Any
 
 CONFIG = json.loads(open(sys.argv[1], encoding="utf-8").read())
-RESULTS_FD = int(sys.argv[2])
+REQUEST_FD = int(sys.argv[2])
+RESULTS_FD = int(sys.argv[3])
 WORKDIR = os.path.realpath(CONFIG["workdir"])
 KEPT = int(CONFIG["kept_output_chars"])
 MAX_RESULT_BYTES = 64 * 1024
@@ -41,6 +43,20 @@ def _emit(record: dict[str, Any]) -> None:
     while view:
         written = os.write(RESULTS_FD, view)
         view = view[written:]
+
+
+def _requests() -> Any:
+    """(test index, nonce) from the parent, one per line, until it closes the pipe."""
+    pending = b""
+    while True:
+        while b"\n" not in pending:
+            chunk = os.read(REQUEST_FD, 4096)
+            if not chunk:
+                return
+            pending += chunk
+        line, pending = pending.split(b"\n", 1)
+        index, nonce = line.decode().split()
+        yield int(index), nonce
 
 
 def _on_timer(signum: int, frame: FrameType | None) -> None:
@@ -137,7 +153,7 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc)
+    text = str(exc)[:1000]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -195,11 +211,11 @@ def main() -> None:
         return
     _emit({"kind": "load", "ok": True, "stdout": load_out.value(), "stderr": load_err.value()})
 
-    for index, raw_args in enumerate(CONFIG["tests"]):
+    for index, nonce in _requests():
         # Parsed afresh per test: a solution that mutates its input must not affect the next test.
-        args = json.loads(raw_args)
+        args = json.loads(CONFIG["tests"][index])
         out, err = _CappedText(), _CappedText()
-        record: dict[str, Any] = {"kind": "test", "index": index}
+        record: dict[str, Any] = {"kind": "test", "index": index, "nonce": nonce}
         sys.stdout, sys.stderr = out, err
         _limit_cpu(int(CONFIG["cpu_seconds_per_test"]))
         started = time.perf_counter()
