@@ -7,7 +7,9 @@ import sys
 import typer
 from rich.console import Console
 
+from prepai_cli import privacy
 from prepai_cli.errors import PrepAIError
+from prepai_cli.paths import data_home
 
 app = typer.Typer(
     name="prepai",
@@ -30,6 +32,9 @@ _register_commands()
 
 def main(argv: list[str] | None = None) -> None:
     err = Console(stderr=True, highlight=False)
+    # Interview data is private: whatever this process creates is 0600/0700, and older installs are tightened.
+    privacy.restrict_umask()
+    privacy.tighten(data_home())
     try:
         app(args=argv, prog_name="prepai")
     except PrepAIError as exc:

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from prepai_cli import privacy
 from prepai_cli.domain import NewTurn, Session, SessionStatus, Turn, utcnow
 from prepai_cli.errors import PrepAIError
 from prepai_cli.sync.models import OutboxEntry, OutboxState
@@ -104,13 +105,14 @@ class SessionStore:
     def __init__(self, db_path: Path, sessions_dir: Path | None = None, busy_timeout_ms: int = 5000):
         self.path = db_path
         self.sessions_dir = sessions_dir or db_path.parent / "sessions"
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        privacy.private_dir(db_path.parent)
         self._lock = threading.RLock()
         try:
             self._conn = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
             self._conn.row_factory = sqlite3.Row
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("PRAGMA journal_mode = WAL")
+            privacy.private_database(db_path)
             # NORMAL in WAL mode survives a process kill; only power loss can drop the last transaction.
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")

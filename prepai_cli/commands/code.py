@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from prepai_cli.agent.tools.sandbox import Language, RunResult, bank_problem, parse_tests_json, run_code
+from prepai_cli.agent.tools.sandbox.isolation import detect_sandbox
 from prepai_cli.agent.tools.sandbox.verdicts import printable
 from prepai_cli.bank import load_bank
 from prepai_cli.commands.common import console
@@ -86,6 +87,9 @@ def register(app: typer.Typer) -> None:
         else:
             spec = parse_tests_json(read_user_text(tests, "tests file"), code=code, language=lang, function_name=function)
         result = run_code(code, lang, spec)
+        advice = detect_sandbox().advice  # the choice is cached: this costs nothing after the run
+        if advice and not as_json:
+            console.print(f"note: {advice}", markup=False, style="dim")
         if as_json:
             console.print_json(result.model_dump_json(), ensure_ascii=True)  # \u-escapes control characters
         else:

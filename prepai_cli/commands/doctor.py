@@ -40,6 +40,13 @@ def _run(name: str, check: Callable[[], str], context: Any) -> CheckResult:
         return CheckResult(name=name, ok=False, detail=classify(exc, context).message)
 
 
+def _sandbox_check() -> CheckResult:
+    from prepai_cli.agent.tools.sandbox.isolation import detect_sandbox
+
+    sandbox = detect_sandbox()
+    return CheckResult(name="sandbox", ok=sandbox.backend != "unavailable", detail=sandbox.summary)
+
+
 def _checks(settings: Settings) -> list[CheckResult]:
     from prepai_cli.agent import aws
     from prepai_cli.agent.aws import CallContext
@@ -163,16 +170,20 @@ def register(app: typer.Typer) -> None:
         agent_alias_id: str = typer.Option(None, "--agent-alias-id", help="Bedrock agent alias id."),
         model_id: str = typer.Option(None, "--model-id", help="Bedrock model id for --brain bedrock."),
     ) -> None:
-        """Check AWS credentials, region, model access and the agent for the cloud brains."""
+        """Check the code sandbox, and AWS credentials, region, model access and the agent for the cloud brains."""
         settings = load_settings(brain=brain, aws=aws_overrides(
             profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id, model_id=model_id))
+        sandbox = _sandbox_check()
+        console.print(_line(sandbox), markup=True, highlight=False, soft_wrap=True)
         if settings.brain == "offline":
             console.print("[green]✓[/] brain: offline, which needs no AWS; pass --brain bedrock-agent or "
                           "--brain bedrock to check a cloud brain")
+            if not sandbox.ok:
+                raise typer.Exit(1)
             return
         console.print(f"[dim]Checking the {settings.brain} brain[/]")
         results = _checks(settings)
         for result in results:
             console.print(_line(result), markup=True, highlight=False, soft_wrap=True)
-        if any(r.ok is False for r in results):
+        if any(r.ok is False for r in [sandbox, *results]):
             raise typer.Exit(1)

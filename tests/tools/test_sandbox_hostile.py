@@ -85,6 +85,10 @@ def _check_every_run(name: str, line: dict[str, Any], m: hostile_env.Machine) ->
     if "result" not in line:
         return [f"{name}: the runner raised\n{line.get('exception', 'no result line')}"]
     problems = []
+    ran = line["result"].get("tests") or [{}]
+    if name != "forged_load_and_exit" and ran[0].get("status") in (None, "not_run"):
+        # An attack that never ran proves nothing: the sandbox must run ordinary code to contain it.
+        problems.append(f"{name}: the attack did not run: {line['result'].get('message')}")
     text = json.dumps(line["result"])
     if m.canary in text:
         problems.append(f"{name}: the canary secret reached the result")
@@ -99,6 +103,11 @@ def _check_every_run(name: str, line: dict[str, Any], m: hostile_env.Machine) ->
 
 def _result(results: dict[str, Any], name: str) -> dict[str, Any]:
     return results.get(name, {}).get("result") or {}
+
+
+def _first_actual(results: dict[str, Any], name: str) -> Any:
+    tests = _result(results, name).get("tests") or [{}]
+    return tests[0].get("actual")
 
 
 def _checks(m: hostile_env.Machine, listeners: hostile_env.Listeners, victim: int, backend: str,
@@ -122,7 +131,7 @@ def _checks(m: hostile_env.Machine, listeners: hostile_env.Listeners, victim: in
     leftovers += [str(p) for p in Path("/tmp").glob("prepai-sandbox-*/flood-*")]
     if leftovers:
         problems.append(f"files written by the candidate survived the run: {leftovers[:3]}")
-    flood = _result(results, "fills_tmp_and_shm").get("tests", [{}])[0].get("actual") or {}
+    flood = _first_actual(results, "fills_tmp_and_shm") or {}
     if backend == "bubblewrap" and any(v > 64 * 1024 * 1024 for v in flood.values()):
         problems.append(f"tmpfs size caps did not hold: {flood}")
     for name in ("forged_results", "forged_load_and_exit", "js_forged_results"):
@@ -137,10 +146,10 @@ def _checks(m: hostile_env.Machine, listeners: hostile_env.Listeners, victim: in
     if drip and drip["seconds"] > LIMITS.startup_seconds + LIMITS.wall_seconds_per_test + 2.5:
         problems.append(f"output extended the deadline: the run took {drip['seconds']} s")
     for name in ("spawn_writes_marker", "js_spawns_shell"):
-        spawn = str(_result(results, name).get("tests", [{}])[0].get("actual") or "")
+        spawn = str(_first_actual(results, name) or "")
         if "ran" in spawn:
             problems.append(f"{name}: a process was started: {spawn}")
-    cffi = _result(results, "cffi_backend_from_site_packages").get("tests", [{}])[0].get("actual")
+    cffi = _first_actual(results, "cffi_backend_from_site_packages")
     if cffi == "cffi imported":
         problems.append("the PrepAI venv's site-packages were visible in the sandbox")
     signals = _result(results, "js_signals")

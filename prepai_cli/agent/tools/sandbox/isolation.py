@@ -69,16 +69,24 @@ class Sandbox:
 
     @property
     def summary(self) -> str:
+        """One line: what isolates a run, why this backend, and whether there is a per-run cgroup."""
         if self.backend == "bubblewrap":
             what = ("bubblewrap + seccomp: user, pid, network, ipc and mount namespaces, read-only interpreter, "
-                    "private tmpfs work dir, /tmp and /dev/shm")
+                    "private size-capped work dir, /tmp and /dev/shm")
         elif self.backend == "landlock":
-            what = (f"Landlock (ABI {self.landlock_abi}) + seccomp: no sockets, no signals, no processes, "
+            what = (f"Landlock (ABI {self.landlock_abi}) + seccomp: no sockets, signals or new processes, "
                     "read-only access to the interpreter and the run's files")
         else:
             return f"code cannot run: {self.reason}"
-        cgroup = "per-run cgroup" if self.cgroup else f"no per-run cgroup ({self.cgroup_note})"
-        return f"{what}; {cgroup}; {self.reason}"
+        cgroup = "per-run cgroup (systemd-run --user --scope)" if self.cgroup else f"no per-run cgroup: {self.cgroup_note}"
+        return f"{what} ({self.reason}); {cgroup}"
+
+    @property
+    def advice(self) -> str | None:
+        """What the user can do for a stronger boundary, when there is something."""
+        if self.backend == "landlock" and "not installed" in self.reason:
+            return f"for the full sandbox install bubblewrap: {INSTALL_BUBBLEWRAP}"
+        return None
 
     def require(self) -> None:
         if self.backend == "unavailable":
@@ -126,8 +134,8 @@ def _probe_bubblewrap() -> Sandbox | str:
         return f"bubblewrap does not start ({exc})"
     if probe.returncode != 0:
         return f"bubblewrap cannot create namespaces here: {_first_line(probe.stderr)}"
-    why = "" if disable_userns else ", but this bubblewrap is older than 0.8 and cannot block nested user namespaces"
-    return Sandbox(backend="bubblewrap", reason=f"bubblewrap {found} works{why}", bwrap=found,
+    why = "" if disable_userns else "; this bubblewrap is older than 0.8 and cannot block nested user namespaces"
+    return Sandbox(backend="bubblewrap", reason=f"user namespaces work here{why}", bwrap=found,
                    disable_userns=disable_userns)
 
 
@@ -143,8 +151,10 @@ def _probe_landlock(why_not_bubblewrap: str) -> Sandbox | str:
 
 
 def _cgroup_support(backend: BackendName) -> tuple[bool, str]:
-    if backend != "bubblewrap" or os.geteuid() == 0:
-        return False, "the throwaway uid has no systemd user session" if os.geteuid() == 0 else "needs bubblewrap"
+    if backend != "bubblewrap":
+        return False, "needs bubblewrap"
+    if os.geteuid() == 0:
+        return False, "runs as root drop to a throwaway uid, which has no systemd user session"
     runner = shutil.which("systemd-run")
     if runner is None:
         return False, "systemd-run is not installed"

@@ -245,20 +245,16 @@ def _collect(proc: subprocess.Popen[bytes], request_fd: int, result_fd: int, sta
 
 
 def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat_line = Path(f"/proc/{entry.name}/stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat_line[stat_line.rindex(")") + 2:].split()[1])
-            children.setdefault(parent, []).append(int(entry.name))
+    """The process tree under `pid` (bubblewrap's init in its pid namespace and the interpreter)."""
     found, todo = [], [pid]
     while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
+        parent = todo.pop()
+        try:
+            children = [int(c) for c in Path(f"/proc/{parent}/task/{parent}/children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+        found.extend(children)
+        todo.extend(children)
     return found
 
 
