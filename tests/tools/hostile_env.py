@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-USER = "prepai-hostile"
+# One user per test worker, so parallel workers never see each other's processes as leftovers.
+USER = "prepai-hostile" + (f"-{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else "")
 _SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
@@ -36,15 +37,18 @@ def test_user() -> tuple[int, int] | str:
     """(uid, gid) of an unprivileged user; created when missing (the suite runs as root in CI)."""
     if os.geteuid() != 0:
         return os.getuid(), os.getgid()  # already unprivileged: the current user is the test user
-    try:
-        entry = pwd.getpwnam(USER)
-    except KeyError:
-        made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER],
-                              capture_output=True, text=True)
-        if made.returncode != 0 and "already exists" not in made.stderr:
-            return f"cannot create the test user: {made.stderr.strip()}"
-        entry = pwd.getpwnam(USER)
-    return entry.pw_uid, entry.pw_gid
+    error = ""
+    for _ in range(20):  # parallel test workers may race for /etc/passwd's lock
+        try:
+            entry = pwd.getpwnam(USER)
+            return entry.pw_uid, entry.pw_gid
+        except KeyError:
+            made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER],
+                                  capture_output=True, text=True)
+            error = made.stderr.strip()
+            if made.returncode != 0:
+                time.sleep(0.25)
+    return f"cannot create the test user {USER}: {error}"
 
 
 def user_python() -> str | None:

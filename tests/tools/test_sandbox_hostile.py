@@ -143,7 +143,7 @@ def _checks(m: hostile_env.Machine, listeners: hostile_env.Listeners, victim: in
             problems.append(f"{name}: tampering with the results channel was not reported "
                             f"({_result(results, name).get('verdict')})")
     drip = results.get("output_extends_deadline")
-    if drip and drip["seconds"] > LIMITS.startup_seconds + LIMITS.wall_seconds_per_test + 2.5:
+    if drip and drip["seconds"] > LIMITS.startup_seconds + _limits_for("output_extends_deadline").wall_seconds_per_test + 2.5:
         problems.append(f"output extended the deadline: the run took {drip['seconds']} s")
     for name in ("spawn_writes_marker", "js_spawns_shell"):
         spawn = str(_first_actual(results, name) or "")
@@ -152,10 +152,18 @@ def _checks(m: hostile_env.Machine, listeners: hostile_env.Listeners, victim: in
     cffi = _first_actual(results, "cffi_backend_from_site_packages")
     if cffi == "cffi imported":
         problems.append("the PrepAI venv's site-packages were visible in the sandbox")
+    interfaces = _first_actual(results, "network_interfaces")
+    if backend == "bubblewrap" and "network_interfaces" in results and interfaces != ["lo"]:
+        problems.append(f"no empty network namespace: the run sees interfaces {interfaces}")
     signals = _result(results, "js_signals")
     if signals and signals.get("tests") and signals["tests"][-1].get("status") == "not_run":
         problems.append("signals from the candidate stopped the run")
     return problems
+
+
+def _limits_for(name: str) -> Limits:
+    # The attack that never returns only needs to show its test's deadline holds; a short one keeps the suite fast.
+    return LIMITS.model_copy(update={"wall_seconds_per_test": 0.5}) if name == "output_extends_deadline" else LIMITS
 
 
 def _run_batch(m: hostile_env.Machine, as_user: bool, backend: str, attacks: dict[str, str],
@@ -164,7 +172,7 @@ def _run_batch(m: hostile_env.Machine, as_user: bool, backend: str, attacks: dic
     victim = hostile_env.start_victim(m, as_user)
     try:
         jobs = [{"name": name, "language": language, "code": _fill(code, m, listeners, victim.pid, name),
-                 "problem": PROBLEM, "limits": LIMITS.model_dump()} for name, code in attacks.items()]
+                 "problem": PROBLEM, "limits": _limits_for(name).model_dump()} for name, code in attacks.items()]
         # JavaScript attacks run with node's permission model off, as Python's run with the audit hook off.
         header, results, stderr = hostile_env.run_driver(m, as_user, backend, jobs, timeout=240,
                                                          node_permission_model=language != "javascript")
@@ -321,3 +329,35 @@ def test_no_boundary_means_no_run(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SandboxUnavailable, match="apt-get install bubblewrap"):
         run_code("def f(x):\n    return x\n", "python", make_problem(**PROBLEM), LIMITS, sandbox=nothing)
 
+
+
+# The backend is chosen once, and a machine without one says what to install.
+
+def test_missing_bubblewrap_falls_back_to_landlock_and_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prepai_cli.agent.tools.sandbox import isolation
+
+    monkeypatch.setattr(isolation.shutil, "which", lambda name, path=None: None if name == "bwrap" else "/usr/bin/" + name)
+    if isolation.landlock.abi_version() < 1:
+        pytest.skip("this kernel has no Landlock")
+    chosen = isolation._detect(None)
+    assert chosen.backend == "landlock"
+    assert "bubblewrap is not installed" in chosen.summary
+    assert chosen.advice == "for the full sandbox install bubblewrap: sudo apt-get install bubblewrap"
+    monkeypatch.setattr(isolation.landlock, "abi_version", lambda: 0)
+    nothing = isolation._detect(None)
+    assert nothing.backend == "unavailable"
+    assert nothing.summary.startswith("code cannot run: bubblewrap is not installed")
+    assert "to fix, install bubblewrap (sudo apt-get install bubblewrap)" in nothing.summary
+
+
+def test_blocked_user_namespaces_explain_how_to_allow_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prepai_cli.agent.tools.sandbox import isolation
+
+    monkeypatch.setattr(isolation, "_probe_bubblewrap",
+                        lambda: "bubblewrap cannot create namespaces here: setting up uid map: Permission denied")
+    monkeypatch.setattr(isolation.landlock, "abi_version", lambda: 0)
+    nothing = isolation._detect(None)
+    assert nothing.backend == "unavailable"
+    assert "kernel.apparmor_restrict_unprivileged_userns=0" in nothing.summary
+    with pytest.raises(isolation.SandboxUnavailable, match="code cannot run safely here"):
+        nothing.require()

@@ -224,13 +224,14 @@ def make_preexec(confinement: Confinement, limits: ChildLimits, extra_processes:
     if confinement.uid is None:
         # Without a uid of its own the child shares the user's process count, so the limit sits on top of it.
         processes += count_user_tasks(os.getuid())
-    program = None
+    program = buffer = None
     if confinement.seccomp_program is not None:
         buffer = ctypes.create_string_buffer(confinement.seccomp_program, len(confinement.seccomp_program))
         program = _SockFilterProg(len(confinement.seccomp_program) // 8, ctypes.addressof(buffer))
     uid, ruleset_fd = confinement.uid, confinement.ruleset_fd
 
     def preexec() -> None:  # pragma: no cover - runs in the child between fork and exec
+        _ = buffer  # the filter program points into it: it must live as long as this function
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         if limits.address_space_bytes is not None:
             resource.setrlimit(resource.RLIMIT_AS, (limits.address_space_bytes, limits.address_space_bytes))
@@ -253,7 +254,6 @@ def make_preexec(confinement: Confinement, limits: ChildLimits, extra_processes:
         if program is not None and libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0) != 0:
             os._exit(96)
 
-    preexec.keep_alive = (buffer if program is not None else None, program)  # type: ignore[attr-defined]
     return preexec
 
 
