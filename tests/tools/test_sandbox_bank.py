@@ -165,3 +165,20 @@ def test_javascript_async_and_exported_functions() -> None:
     assert run_code("module.exports = (x) => x * 2;", "javascript", problem).verdict == "passed"
     never = run_code("function f(x) { return new Promise(() => {}); }", "javascript", problem)
     assert never.verdict == "timeout"
+
+
+@pytest.mark.parametrize("language", ["python", pytest.param("javascript", marks=needs_node)])
+def test_reference_and_wrong_solutions_under_the_landlock_fallback(language: str, bank: QuestionBank) -> None:
+    """The fallback (no namespaces, read-only files) judges the bank the same way as bubblewrap."""
+    from prepai_cli.agent.tools.sandbox.isolation import detect_sandbox
+
+    fallback = detect_sandbox("landlock")
+    if fallback.backend != "landlock":
+        pytest.skip(f"Landlock is not available here: {fallback.reason}")
+    suffix = "py" if language == "python" else "js"
+    for qid in CODING_IDS:
+        result = run_code((REFERENCE / f"{qid}.{suffix}").read_text(), language, bank_problem(bank, qid),  # type: ignore[arg-type]
+                          sandbox=fallback)
+        assert result.verdict == "passed", (qid, result.first_failure or result.message)
+    for qid, code in (WRONG_PYTHON if language == "python" else WRONG_JAVASCRIPT).items():
+        assert run_code(code, language, bank_problem(bank, qid), sandbox=fallback).verdict == "failed", qid  # type: ignore[arg-type]
