@@ -34,6 +34,7 @@ __all__ = ["SandboxUnavailable", "run_code"]
 
 MAX_CODE_BYTES = 100_000
 _GRACE_SECONDS = 1.0
+_AFTER_LAST_SECONDS = 0.1
 # bubblewrap's own two processes count against the run's process limit.
 _BWRAP_PROCESSES = 3
 _SHM_BYTES = 8 * 1024 * 1024
@@ -199,7 +200,7 @@ def _collect(proc: subprocess.Popen[bytes], request_fd: int, result_fd: int, sta
             if exited_at is not None and (now - exited_at > 0.5 or not sel.get_map()):
                 return got
             if not sel.get_map():
-                time.sleep(min(0.02, deadline - now))
+                time.sleep(min(0.005, deadline - now))
                 continue
             for key, _ in sel.select(timeout=min(0.1, deadline - now)):
                 fd = key.fd
@@ -236,8 +237,9 @@ def _collect(proc: subprocess.Popen[bytes], request_fd: int, result_fd: int, sta
                     exchange.finish()
                     os.close(request_fd)
                     request_fd = -1
-                    # The harness exits once the request pipe closes; give it a moment, not a test's budget.
-                    deadline = min(deadline, now + _GRACE_SECONDS)
+                    # Every answer is in. The harness exits once the request pipe closes; a short wait catches
+                    # a late extra record or output, then the run is stopped rather than waited for.
+                    deadline = min(deadline, now + _AFTER_LAST_SECONDS)
     finally:
         sel.close()
         if request_fd >= 0:
