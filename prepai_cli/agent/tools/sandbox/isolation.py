@@ -22,7 +22,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -154,7 +154,7 @@ def _cgroup_support(backend: BackendName) -> tuple[bool, str]:
     if backend != "bubblewrap":
         return False, "needs bubblewrap"
     if os.geteuid() == 0:
-        return False, "runs as root drop to a throwaway uid, which has no systemd user session"
+        return False, "as root, runs drop to a throwaway uid, which has no systemd user session"
     runner = shutil.which("systemd-run")
     if runner is None:
         return False, "systemd-run is not installed"
@@ -182,7 +182,7 @@ def _detect(force: BackendName | None) -> Sandbox:
                    "kernel.apparmor_restrict_unprivileged_userns=0) or use a kernel with Landlock")
             return Sandbox(backend="unavailable", reason=f"{bubblewrap}; {fallback}; to fix, {fix}")
     cgroup, note = _cgroup_support(chosen.backend)
-    return Sandbox(**{**chosen.__dict__, "cgroup": cgroup, "cgroup_note": note})
+    return replace(chosen, cgroup=cgroup, cgroup_note=note)
 
 
 @cache
@@ -257,7 +257,8 @@ def make_preexec(confinement: Confinement, limits: ChildLimits, extra_processes:
     return preexec
 
 
-def _is_zombie(pid: str) -> bool:
+def is_zombie(pid: int | str) -> bool:
+    """True for a zombie or a process already gone."""
     try:
         stat_line = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -275,7 +276,7 @@ def kill_uid(uid: int, rounds: int = 50) -> int:
             if not entry.name.isdigit():
                 continue
             try:
-                if entry.stat().st_uid != uid or _is_zombie(entry.name):
+                if entry.stat().st_uid != uid or is_zombie(entry.name):
                     continue
                 os.kill(int(entry.name), signal.SIGKILL)
                 alive += 1

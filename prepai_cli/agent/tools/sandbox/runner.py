@@ -21,8 +21,8 @@ from prepai_cli.agent.tools.sandbox import bubblewrap, landlock
 from prepai_cli.agent.tools.sandbox.channel import Exchange, LoadRecord, Tampering, TestRecord
 from prepai_cli.agent.tools.sandbox.interpreters import InterpreterFiles, node_files, python_files, reachable_by_others
 from prepai_cli.agent.tools.sandbox.isolation import (
-    ChildLimits, Confinement, Sandbox, SandboxUnavailable, detect_sandbox, kill_group, kill_uid, make_preexec,
-    throwaway_uid,
+    ChildLimits, Confinement, Sandbox, SandboxUnavailable, detect_sandbox, is_zombie, kill_group, kill_uid,
+    make_preexec, throwaway_uid,
 )
 from prepai_cli.agent.tools.sandbox.models import Language, Limits, Problem, RunResult
 from prepai_cli.agent.tools.sandbox.seccomp import filter_program
@@ -273,17 +273,9 @@ def _stop(proc: subprocess.Popen[bytes], uid: int | None) -> int:
     if uid is not None:
         kill_uid(uid)
     give_up = time.monotonic() + 2.0
-    while time.monotonic() < give_up and any(Path(f"/proc/{pid}").exists() and not _zombie(pid) for pid in inner):
+    while time.monotonic() < give_up and any(Path(f"/proc/{pid}").exists() and not is_zombie(pid) for pid in inner):
         time.sleep(0.005)
     return returncode
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        stat_line = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat_line[stat_line.rindex(")") + 2:].startswith("Z")
 
 
 def _decode(data: bytes, limit: int) -> str:
