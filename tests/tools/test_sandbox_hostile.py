@@ -361,3 +361,20 @@ def test_blocked_user_namespaces_explain_how_to_allow_them(monkeypatch: pytest.M
     assert "kernel.apparmor_restrict_unprivileged_userns=0" in nothing.summary
     with pytest.raises(isolation.SandboxUnavailable, match="code cannot run safely here"):
         nothing.require()
+
+
+def test_a_per_run_cgroup_wraps_bubblewrap_only_where_systemd_offers_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from prepai_cli.agent.tools.sandbox import isolation, runner
+
+    limits = isolation.ChildLimits(address_space_bytes=512 << 20, cpu_seconds=5, file_bytes=1 << 20, processes=4)
+    plain = isolation.Sandbox(backend="bubblewrap", reason="test", bwrap="/usr/bin/bwrap")
+    assert runner._cgroup_prefix(plain, limits) == []
+    scoped = runner._cgroup_prefix(replace(plain, cgroup=True), limits)
+    assert scoped[:4] == ["systemd-run", "--user", "--scope", "--quiet"] and scoped[-1] == "--"
+    assert f"MemoryMax={(512 << 20) + (128 << 20)}" in scoped and "TasksMax=7" in scoped
+    monkeypatch.setattr(isolation.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(isolation.shutil, "which", lambda name, path=None: None)
+    assert isolation._cgroup_support("bubblewrap") == (False, "systemd-run is not installed")
+    assert isolation._cgroup_support("landlock") == (False, "needs bubblewrap")
