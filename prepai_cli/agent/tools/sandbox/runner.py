@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import marshal
 import math
 import os
 import selectors
@@ -77,14 +78,20 @@ def _child_limits(language: Language, limits: Limits, test_count: int) -> ChildL
 
 def _run_files(code: str, language: Language, problem: Problem, limits: Limits, workdir: str) -> dict[str, bytes]:
     solution = "solution.py" if language == "python" else "solution.js"
-    config = json.dumps({
+    config: dict[str, Any] = {
         "workdir": workdir, "code_path": f"{workdir}/{solution}", "function_name": problem.function_name,
-        # Arguments only: the expected values stay with the parent. JSON text so each test parses a fresh copy.
+        # Arguments only: the expected values stay with the parent. Serialised per test, so each test
+        # decodes a fresh copy: JSON text for node, marshal data (no json import at start) for Python.
         "tests": [json.dumps(t.args) for t in problem.tests],
         "kept_output_chars": limits.kept_output_chars, "startup_seconds": limits.startup_seconds,
         "wall_seconds_per_test": limits.wall_seconds_per_test, "cpu_seconds_per_test": limits.cpu_seconds_per_test,
-    })
-    return {solution: code.encode("utf-8"), "config.json": config.encode("utf-8"),
+    }
+    if language == "python":
+        config["tests"] = [marshal.dumps(json.loads(t)) for t in config["tests"]]
+        encoded = marshal.dumps(config)
+    else:
+        encoded = json.dumps(config).encode("utf-8")
+    return {solution: code.encode("utf-8"), "config.json": encoded,
             f"harness{'.py' if language == 'python' else '.js'}": _harness(language)}
 
 
