@@ -306,6 +306,9 @@ def test_javascript_infinite_loop_and_spawn_verdicts() -> None:
     assert [t.status for t in loop.tests] == ["timeout", "passed"]
     spawn = _run("function f(x) { return require('child_process').execSync('echo pwned').toString(); }", "javascript")
     assert spawn.verdict == "sandbox_violation"
+    connect = _run("function f(x) { return new Promise((ok, fail) => { const s = require('node:net').connect(9, '127.0.0.1');"
+                   " s.on('error', fail); s.on('connect', ok); }); }", "javascript")
+    assert connect.verdict == "sandbox_violation" and "network access" in (connect.first_failure or "")
 
 
 def test_cli_output_has_no_terminal_control_characters(tmp_path: Path) -> None:

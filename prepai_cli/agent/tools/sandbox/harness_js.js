@@ -47,18 +47,30 @@ class SandboxViolation extends Error {
   }
 }
 
+const blockedNetwork = () => { throw new SandboxViolation('network access'); };
+
 function blockNetwork() {
-  const blocked = () => { throw new SandboxViolation('network access'); };
   const net = require('net');
-  net.Socket.prototype.connect = blocked;
-  net.Server.prototype.listen = blocked;
+  net.Socket.prototype.connect = blockedNetwork;
+  net.Server.prototype.listen = blockedNetwork;
   const dgram = require('dgram');
-  dgram.Socket.prototype.bind = blocked;
-  dgram.Socket.prototype.send = blocked;
+  dgram.Socket.prototype.bind = blockedNetwork;
+  dgram.Socket.prototype.send = blockedNetwork;
   const dns = require('dns');
-  dns.lookup = blocked;
-  dns.resolve = blocked;
-  if (typeof globalThis.fetch === 'function') globalThis.fetch = blocked;
+  dns.lookup = blockedNetwork;
+  dns.resolve = blockedNetwork;
+}
+
+// Loading net, dgram and dns costs every run ~10 ms of CPU, so their patches wait until the candidate asks
+// for a module that can reach the network; code that goes around this meets the network namespace or seccomp.
+const NETWORK_MODULES = new Set(['net', 'dgram', 'dns', 'dns/promises', 'http', 'https', 'http2', 'tls']);
+let networkBlocked = false;
+function candidateRequire(name) {
+  if (!networkBlocked && NETWORK_MODULES.has(String(name).replace(/^node:/, ''))) {
+    blockNetwork();
+    networkBlocked = true;
+  }
+  return require(name);
 }
 
 class Capped {
@@ -136,7 +148,7 @@ function withTimeout(promise, ms) {
 }
 
 async function main() {
-  blockNetwork();
+  globalThis.fetch = blockedNetwork;  // replaces the lazy getter without loading fetch's implementation
   const source = fs.readFileSync(CONFIG.code_path, 'utf8');
   const state = { out: new Capped(), err: new Capped() };
   const sandboxConsole = {};
@@ -148,7 +160,7 @@ async function main() {
   process.stderr.write = (chunk) => { state.err.write(String(chunk)); return true; };
   const module = { exports: {} };
   const context = vm.createContext({
-    console: sandboxConsole, require, module, exports: module.exports, process, Buffer,
+    console: sandboxConsole, require: candidateRequire, module, exports: module.exports, process, Buffer,
     setTimeout, clearTimeout, setInterval, clearInterval, setImmediate, clearImmediate, queueMicrotask,
     structuredClone, TextEncoder, TextDecoder, URL,
   });
