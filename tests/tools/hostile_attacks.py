@@ -69,6 +69,17 @@ def f(x):
     except BaseException as e:
         return type(e).__name__
 """,
+    # The question bank holds the expected outputs: neither PrepAI's copy nor the repository's may be readable.
+    "reads_the_bank": GUARD_OFF + """
+def f(x):
+    out = []
+    for p in ('@BANK@', '@REPO_BANK@'):
+        try:
+            out.append(open(p).read())
+        except OSError as e:
+            out.append(type(e).__name__)
+    return repr(out)
+""",
     # cffi's backend from the PrepAI venv, next to the interpreter, and libc through it.
     "cffi_backend_from_site_packages": GUARD_OFF + """
 def f(x):

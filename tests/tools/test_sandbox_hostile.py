@@ -59,6 +59,8 @@ def _fill(code: str, m: hostile_env.Machine, listeners: hostile_env.Listeners, v
         "MARKER": m.files["shared"] / f"marker-{name}", "TCP": listeners.tcp_port, "UDP": listeners.udp_port,
         "UNIX": listeners.unix_path, "ABSTRACT": listeners.abstract_name, "VICTIM": victim, "TOKEN": m.token,
         "COMM": f"pdmn{m.token}", "SITE": site, "PTH_DIR": _pth_dir(m),
+        "BANK": m.lib / "prepai_cli" / "bank" / "data" / "google-sde.yaml",
+        "REPO_BANK": hostile_env.REPO / "prepai_cli" / "bank" / "data" / "google-sde.yaml",
     }
     for key, value in values.items():
         code = code.replace(f"@{key}@", str(value))
@@ -149,6 +151,8 @@ def _checks(m: hostile_env.Machine, listeners: hostile_env.Listeners, victim: in
         spawn = str(_first_actual(results, name) or "")
         if "ran" in spawn:
             problems.append(f"{name}: a process was started: {spawn}")
+    if "slug: google-sde" in str(_first_actual(results, "reads_the_bank")):
+        problems.append("the question bank, with its expected outputs, was readable in the sandbox")
     cffi = _first_actual(results, "cffi_backend_from_site_packages")
     if cffi == "cffi imported":
         problems.append("the PrepAI venv's site-packages were visible in the sandbox")
