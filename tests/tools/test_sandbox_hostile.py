@@ -25,7 +25,7 @@ from prepai_cli.agent.tools.sandbox.channel import Exchange, Tampering
 from prepai_cli.agent.tools.sandbox.isolation import detect_sandbox
 from tests.tools import hostile_env
 from tests.tools.conftest import make_problem, needs_node
-from tests.tools.hostile_attacks import JAVASCRIPT, PYTHON
+from tests.tools.hostile_attacks import GUARD_OFF, JAVASCRIPT, PYTHON
 
 LIMITS = Limits(wall_seconds_per_test=1.5, cpu_seconds_per_test=2, startup_seconds=3.0, max_output_bytes=64 * 1024,
                 python_memory_mb=256)
@@ -385,3 +385,23 @@ def test_a_per_run_cgroup_wraps_bubblewrap_only_where_systemd_offers_one(monkeyp
     monkeypatch.setattr(isolation.shutil, "which", lambda name, path=None: None)
     assert isolation._cgroup_support("bubblewrap") == (False, "systemd-run is not installed")
     assert isolation._cgroup_support("landlock") == (False, "needs bubblewrap")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_site_packages_inside_the_interpreters_folders_stay_unreadable(backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pyenv or /usr/local Python keeps site-packages (and maybe PrepAI) inside its standard library folder."""
+    from prepai_cli.agent.tools.sandbox import runner
+    from prepai_cli.agent.tools.sandbox.interpreters import python_files
+
+    _backend_or_skip(backend)
+    files, _ = python_files(as_throwaway_uid=False)
+    if not files.hidden:
+        pytest.skip(f"{files.executable} keeps no site-packages inside its own folders")
+    monkeypatch.setattr(runner, "throwaway_uid", lambda: None)  # run with this interpreter, even as root
+    hidden = files.hidden[0]
+    inside = next((p for p in sorted(hidden.rglob("*.py")) if p.stat().st_size > 0), None)
+    assert inside is not None
+    code = GUARD_OFF + f"def f(x):\n    try:\n        return open({str(inside)!r}).read()\n    except OSError as e:\n        return type(e).__name__\n"
+    result = run_code(code, "python", make_problem(**PROBLEM), LIMITS, sandbox=detect_sandbox(backend))  # type: ignore[arg-type]
+    assert result.tests, result.message
+    assert result.tests[0].actual in ("FileNotFoundError", "PermissionError")

@@ -35,28 +35,32 @@ class InterpreterFiles:
     links: tuple[tuple[Path, Path], ...]
     hidden: tuple[Path, ...]
 
-    def landlock_paths(self) -> list[Path]:
-        """Landlock can only allow, not carve out: folders holding a hidden folder are split into their children."""
-        paths: list[Path] = []
+    def landlock_paths(self) -> tuple[list[Path], list[Path]]:
+        """(readable trees, folders that may only be listed). Landlock can only allow, not carve out: a folder
+        holding a hidden folder is split into its children, and stays listable itself (Python's importer
+        lists the folders on sys.path). Listing is hierarchical in Landlock, so the names of the files in a
+        hidden folder can be listed there, never their contents."""
+        readable: list[Path] = []
+        listable: list[Path] = []
         for path in self.read_only:
-            paths.extend(_without(path, self.hidden))
-        return paths
+            _split(path, self.hidden, readable, listable)
+        return readable, listable
 
 
-def _without(root: Path, hidden: tuple[Path, ...]) -> list[Path]:
+def _split(root: Path, hidden: tuple[Path, ...], readable: list[Path], listable: list[Path]) -> None:
     inside = [h for h in hidden if h == root or root in h.parents]
     if not inside:
-        return [root]
+        readable.append(root)
+        return
     if root in inside:
-        return []
-    kept: list[Path] = []
+        return
     try:
         children = sorted(root.iterdir())
     except OSError:
-        return []
+        return
+    listable.append(root)
     for child in children:
-        kept.extend(_without(child, hidden))
-    return kept
+        _split(child, hidden, readable, listable)
 
 
 def reachable_by_others(path: Path) -> bool:

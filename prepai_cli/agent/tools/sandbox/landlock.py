@@ -72,7 +72,8 @@ class Ruleset:
         os.close(self.fd)
 
 
-def build_ruleset(read_only: Iterable[Path], devices: Iterable[Path], writable: Iterable[Path] = ()) -> Ruleset:
+def build_ruleset(read_only: Iterable[Path], devices: Iterable[Path], writable: Iterable[Path] = (),
+                  listable: Iterable[Path] = ()) -> Ruleset:
     """A ruleset fd for `restrict_self`; everything not listed is denied. Built in the parent (opening
     every path once), applied in the child between fork and exec."""
     abi = abi_version()
@@ -91,6 +92,8 @@ def build_ruleset(read_only: Iterable[Path], devices: Iterable[Path], writable: 
     try:
         for path in read_only:
             _allow(libc, fd, path, READ_ONLY)
+        for path in listable:
+            _allow(libc, fd, path, READ_DIR)
         for path in devices:
             _allow(libc, fd, path, READ_FILE | WRITE_FILE)
         for path in writable:

@@ -144,8 +144,9 @@ def _launch_landlock(uid: int | None, language: Language, code: str, problem: Pr
                 os.chown(path, uid, uid)
         # Read-only work dir: without a mount namespace there is no size-capped tmpfs, and a writable folder on
         # disk could be filled at hundreds of MB a second (measured) within the time limits.
+        readable, listable = files.landlock_paths()
         ruleset = landlock.build_ruleset(
-            read_only=[*files.landlock_paths(), workdir],
+            read_only=[*readable, workdir], listable=listable,
             devices=[Path("/dev/null"), Path("/dev/zero"), Path("/dev/urandom"), Path("/dev/random")])
         cleanup.append(ruleset.close)
         confinement = Confinement(uid=uid, ruleset_fd=ruleset.fd, seccomp_program=filter_program("no_namespaces"))
