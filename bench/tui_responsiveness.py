@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from textual import events
-from textual.widgets import Input
 
 from prepai_cli.agent.brain import Conversation
 from prepai_cli.agent.events import BrainEvent, SegmentStarted, TextDelta, TurnEnded
@@ -36,6 +35,7 @@ from prepai_cli.bank import load_bank
 from prepai_cli.store import SessionStore
 from prepai_cli.tui import messages as m
 from prepai_cli.tui.app import PrepAIApp
+from prepai_cli.widgets.answer_box import AnswerBox
 from prepai_cli.tui.bridge import VoiceFeed
 from prepai_cli.tui.services import InterviewSetup, Services
 
@@ -97,12 +97,12 @@ def flood(feed: VoiceFeed, stop: threading.Event) -> threading.Thread:
 
 async def measure(app: PrepAIApp, presses: int) -> list[float]:
     """Latency per press: posting the key event → the first composed frame whose input already shows the key."""
-    box = app.screen.query_one("#typed", Input)
+    box = app.screen.query_one("#typed", AnswerBox)
     frames: list[tuple[float, str]] = []
     original = app._display
 
     def display(screen: Any, renderable: Any) -> None:
-        frames.append((time.perf_counter(), box.value))
+        frames.append((time.perf_counter(), box.text))
         original(screen, renderable)
 
     app._display = display  # type: ignore[method-assign]  # instrumentation for this benchmark only
@@ -110,7 +110,7 @@ async def measure(app: PrepAIApp, presses: int) -> list[float]:
     latencies = []
     for i in range(presses):
         char = "abcdefghij"[i % 10]
-        before = box.value
+        before = box.text
         start = time.perf_counter()
         box.post_message(events.Key(char, char))
         while True:

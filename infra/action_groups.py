@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-Placement = Literal["lambda", "return_control", "native_knowledge_base"]
+Placement = Literal["lambda", "return_control", "native_knowledge_base", "inline_function", "gateway_lambda"]
 
 
 class ToolPlacement(BaseModel):
@@ -96,9 +96,10 @@ def from_cfn_function(cfn_function: dict[str, Any]) -> dict[str, Any]:
     return api
 
 
-def check_placements_cover(registry_names: set[str]) -> None:
+def check_placements_cover(registry_names: set[str],
+                           placements: tuple[ToolPlacement, ...] = PLACEMENTS) -> None:
     """Every registry tool must be placed exactly once, so a new tool cannot silently miss the cloud agent."""
-    placed = [p.tool for p in PLACEMENTS]
+    placed = [p.tool for p in placements]
     missing = registry_names - set(placed)
     unknown = set(placed) - registry_names
     if missing or unknown or len(placed) != len(set(placed)):
@@ -106,5 +107,5 @@ def check_placements_cover(registry_names: set[str]) -> None:
 
         raise PrepAIError(
             f"agent tool placement out of date with the tool registry: unplaced {sorted(missing)}, "
-            f"unknown {sorted(unknown)} (update infra/action_groups.py)"
+            f"unknown {sorted(unknown)} (update infra/action_groups.py or infra/harness_tools.py)"
         )

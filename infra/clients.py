@@ -20,6 +20,7 @@ class AwsClients(BaseModel):
     s3: Any
     sts: Any
     bedrock_agent: Any
+    agentcore_control: Any = None
 
     def account_id(self) -> str:
         with aws_call("checking your AWS identity"):
@@ -38,4 +39,4 @@ def connect(region: str | None, profile: str | None) -> AwsClients:
         return session.client(service, region_name=resolved, config=config)  # type: ignore[call-overload]
 
     return AwsClients(region=resolved, cloudformation=client("cloudformation"), s3=client("s3"), sts=client("sts"),
-                      bedrock_agent=client("bedrock-agent"))
+                      bedrock_agent=client("bedrock-agent"), agentcore_control=client("bedrock-agentcore-control"))

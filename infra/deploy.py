@@ -1,9 +1,10 @@
-"""`prepai infra deploy`: package, upload, change set, ingest, prepare, alias, config — each step skipped when
-there is nothing for it to do, so a second run with no changes changes nothing."""
+"""`prepai infra deploy`: package, upload, change set, ingest, (Agents Classic: prepare, alias), config — each step
+skipped when there is nothing for it to do, so a second run with no changes changes nothing."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from infra import bedrock_steps, config_link, stack
 from infra.artifacts import artifacts_bucket_name, ensure_bucket, upload_if_changed
 from infra.clients import AwsClients
 from infra.knowledge_sync import sync_documents
-from infra.models import ChangeSetPlan, DeployResult, DocsSync, StackOutputs, StackState
+from infra.models import ChangeSetPlan, DeployResult, DocsSync, StackOutputs, StackState, stack_kind
 from infra.package import LambdaArtifact
 from infra.parts import parameters as p
 from infra.parts.agent import ALIAS_NAME
@@ -38,6 +39,30 @@ class DeployOptions(BaseModel):
     profile: str | None = None
     assume_yes: bool = False
     poll_seconds: float = 5.0
+    kind: p.StackKind = "harness"
+    allow_code_interpreter: bool | None = None  # None: keep the deployed choice (false for a new stack)
+
+
+def resource_prefix(stack_name: str) -> str:
+    """The stack name in the letters and digits AgentCore resource names allow (ResourcePrefix)."""
+    cleaned = re.sub(r"[^a-zA-Z0-9]", "", stack_name)
+    if not cleaned or not cleaned[0].isalpha():
+        cleaned = "prepai" + cleaned
+    return cleaned[:24]
+
+
+def check_kind(existing: StackState | None, options: DeployOptions) -> None:
+    """Deploying the other template over a stack would delete its interviewer; say so instead."""
+    if existing is None:
+        return
+    deployed = stack_kind(existing)
+    if deployed == "agents-classic" and options.kind == "harness":
+        raise PrepAIError(f"stack {existing.name} holds an Agents Classic agent; update it with "
+                          f"`prepai infra deploy --agents-classic`, or deploy the AgentCore harness as a new stack "
+                          f"(--stack-name prepai-harness)")
+    if deployed == "harness" and options.kind == "agents-classic":
+        raise PrepAIError(f"stack {existing.name} holds the AgentCore harness; drop --agents-classic, or use "
+                          f"another --stack-name for an Agents Classic stack")
 
 
 def model_parameters(model_id: str) -> dict[str, str]:
@@ -57,6 +82,11 @@ def stack_parameters(options: DeployOptions, bucket: str, key: str,
         given.update(model_parameters(options.default_model_id))
     if options.kms_key_arn is not None:
         given[p.KMS_KEY] = options.kms_key_arn
+    if options.kind == "harness" and options.allow_code_interpreter is not None:
+        given[p.ALLOW_CODE_INTERPRETER] = "true" if options.allow_code_interpreter else "false"
+    if options.kind == "harness" and existing is None:
+        # Names derive from it; changing it later would replace the harness, so only a new stack sets it.
+        given[p.RESOURCE_PREFIX] = resource_prefix(options.stack_name)
     params = [{"ParameterKey": k, "ParameterValue": v} for k, v in given.items()]
     if existing is not None:
         # Values chosen at an earlier deploy (model, KMS key, lifecycle days) stay unless given again.
@@ -135,6 +165,7 @@ def deploy(
     account = clients.account_id()
     existing = stack.describe_stack(clients.cloudformation, options.stack_name)
     stack.check_deployable(existing)
+    check_kind(existing, options)
     # A stack left in REVIEW_IN_PROGRESS (a declined first deploy) has no resources yet: deploy it as new.
     deployed = existing if existing is not None and existing.status != "REVIEW_IN_PROGRESS" else None
     poller = bedrock_steps.Poller(options.poll_seconds)
@@ -161,11 +192,14 @@ def deploy(
             progress.update(f"Knowledge documents: {docs.uploaded} uploaded, {docs.deleted} removed")
 
     ingested = _ingest_if_needed(clients, outputs, docs, plan, ui, poller)
-    prepared = bedrock_steps.ensure_prepared(clients.bedrock_agent, outputs.agent_id, ui, poller)
-    alias_id, alias_updated = bedrock_steps.ensure_alias(clients.bedrock_agent, outputs.agent_id,
-                                                         outputs.agent_alias_id, ALIAS_NAME, ui, poller)
-    if alias_id != outputs.agent_alias_id:
-        outputs = outputs.model_copy(update={"agent_alias_id": alias_id})
+    prepared = alias_updated = False
+    if outputs.kind == "agents-classic" and outputs.agent_id and outputs.agent_alias_id:
+        # A harness needs neither: CloudFormation versions it and the endpoint follows (TargetVersion).
+        prepared = bedrock_steps.ensure_prepared(clients.bedrock_agent, outputs.agent_id, ui, poller)
+        alias_id, alias_updated = bedrock_steps.ensure_alias(clients.bedrock_agent, outputs.agent_id,
+                                                             outputs.agent_alias_id, ALIAS_NAME, ui, poller)
+        if alias_id != outputs.agent_alias_id:
+            outputs = outputs.model_copy(update={"agent_alias_id": alias_id})
     config_changes = config_link.link(outputs, options.profile, options.model_id)
     return DeployResult(
         stack_changed=not plan.empty, code_uploaded=code_uploaded, docs=docs, ingested=ingested,

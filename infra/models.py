@@ -45,13 +45,35 @@ class ChangeSetPlan(BaseModel):
         return self.change_set_id is None
 
 
+KIND_OUTPUTS = {
+    "harness": ("HarnessArn", "HarnessEndpointName", "GatewayArn", "GatewayId", "MemoryId"),
+    "agents-classic": ("AgentId", "AgentAliasId"),
+}
+
+
+def stack_kind(state: StackState) -> str:
+    """Which template a deployed stack was made from: its parameters tell (outputs are missing mid-create)."""
+    if "ResourcePrefix" in state.parameters or "HarnessArn" in state.outputs:
+        return "harness"
+    if "IdleSessionTTLInSeconds" in state.parameters or "AgentId" in state.outputs:
+        return "agents-classic"
+    return "unknown"
+
+
 class StackOutputs(BaseModel):
-    """The outputs the CLI needs; the template's Output names are the aliases."""
+    """The outputs the CLI needs; the template's Output names are the aliases. The interviewer's outputs depend on
+    the stack's kind (harness or Agents Classic); the rest are shared."""
 
     model_config = ConfigDict(populate_by_name=True)
 
-    agent_id: str = Field(alias="AgentId")
-    agent_alias_id: str = Field(alias="AgentAliasId")
+    kind: str = "harness"
+    agent_id: str | None = Field(default=None, alias="AgentId")
+    agent_alias_id: str | None = Field(default=None, alias="AgentAliasId")
+    harness_arn: str | None = Field(default=None, alias="HarnessArn")
+    harness_endpoint: str | None = Field(default=None, alias="HarnessEndpointName")
+    gateway_arn: str | None = Field(default=None, alias="GatewayArn")
+    gateway_id: str | None = Field(default=None, alias="GatewayId")
+    memory_id: str | None = Field(default=None, alias="MemoryId")
     knowledge_base_id: str = Field(alias="KnowledgeBaseId")
     data_source_id: str = Field(alias="DataSourceId")
     user_data_bucket: str = Field(alias="UserDataBucket")
@@ -61,11 +83,15 @@ class StackOutputs(BaseModel):
 
     @classmethod
     def from_stack(cls, state: StackState) -> StackOutputs:
-        missing = [f.alias for f in cls.model_fields.values() if f.alias and f.alias not in state.outputs]
+        kind = stack_kind(state)
+        kind = kind if kind in KIND_OUTPUTS else "harness"
+        wanted = [*KIND_OUTPUTS[kind], *(f.alias for f in cls.model_fields.values()
+                                           if f.alias and f.is_required())]
+        missing = [name for name in wanted if name not in state.outputs]
         if missing:
             raise PrepAIError(f"stack {state.name} has no output {', '.join(missing)} (status {state.status}); "
                               f"re-run `prepai infra deploy`")
-        return cls.model_validate(state.outputs)
+        return cls.model_validate({**state.outputs, "kind": kind})
 
 
 class DocsSync(BaseModel):

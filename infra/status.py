@@ -1,4 +1,5 @@
-"""`prepai infra status`: the stack, its outputs, the agent and alias, and whether the config points at them."""
+"""`prepai infra status`: the stack, its outputs, the harness and gateway (or the Agents Classic agent and alias), the
+last ingestion, and whether the config points at them."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ class StatusReport(BaseModel):
     stack: StackState | None
     agent_status: str | None = None
     alias_version: str | None = None
+    harness_status: str | None = None
+    harness_version: str | None = None
+    gateway_status: str | None = None
     last_ingestion: str | None = None
     cloud_errors: list[str] = []
     config_matches: dict[str, bool] = {}
@@ -32,6 +36,10 @@ def status(clients: AwsClients, stack_name: str) -> StatusReport:
     kb_id, ds_id = outputs.get("KnowledgeBaseId"), outputs.get("DataSourceId")
     client = clients.bedrock_agent
     # Bedrock details are extra: a missing permission shows up in the report instead of hiding the stack status.
+    try:
+        _harness_details(clients, outputs, report)
+    except PrepAIError as exc:
+        report.cloud_errors.append(str(exc))
     try:
         if agent_id:
             with aws_call(f"reading agent {agent_id}"):
@@ -51,10 +59,27 @@ def status(clients: AwsClients, stack_name: str) -> StatusReport:
     except PrepAIError as exc:
         report.cloud_errors.append(str(exc))
     settings = load_settings()
+    interviewer = ({"aws.harness_arn": settings.aws.harness_arn == outputs.get("HarnessArn"),
+                    "aws.gateway_arn": settings.aws.gateway_arn == outputs.get("GatewayArn")}
+                   if "HarnessArn" in outputs else
+                   {"aws.agent_id": settings.aws.agent_id == agent_id,
+                    "aws.agent_alias_id": settings.aws.agent_alias_id == alias_id})
     report.config_matches = {
-        "aws.agent_id": settings.aws.agent_id == agent_id,
-        "aws.agent_alias_id": settings.aws.agent_alias_id == alias_id,
+        **interviewer,
         "aws.region": settings.aws.region == outputs.get("Region", clients.region),
         "sync.bucket": settings.sync.bucket == outputs.get("UserDataBucket"),
     }
     return report
+
+
+def _harness_details(clients: AwsClients, outputs: dict[str, str], report: StatusReport) -> None:
+    harness_arn, gateway_id = outputs.get("HarnessArn"), outputs.get("GatewayId")
+    if not harness_arn or clients.agentcore_control is None:
+        return
+    harness_id = harness_arn.rsplit("/", 1)[-1]
+    with aws_call(f"reading harness {harness_id}"):
+        harness = clients.agentcore_control.get_harness(harnessId=harness_id)["harness"]
+    report.harness_status, report.harness_version = harness.get("status"), harness.get("harnessVersion")
+    if gateway_id:
+        with aws_call(f"reading gateway {gateway_id}"):
+            report.gateway_status = clients.agentcore_control.get_gateway(gatewayIdentifier=gateway_id).get("status")

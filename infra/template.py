@@ -7,12 +7,19 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
-from infra.action_groups import check_placements_cover, registry_functions
-from infra.cfn import ref
-from infra.parts import agent, functions, knowledge_base, parameters, storage, user_access
+from infra.action_groups import check_placements_cover, lambda_placements, registry_functions
+from infra.cfn import allow, get_att, ref
+from infra.harness_tools import HARNESS_PLACEMENTS, gateway_placements, registry_json_schemas
+from infra.parts import agent, functions, gateway, harness, knowledge_base, parameters, storage, user_access
+from infra.parts.parameters import StackKind
 from prepai_cli.errors import PrepAIError
 
-DESCRIPTION = "PrepAI: interviewer agent (Bedrock Agents), knowledge base on S3 Vectors, action-group Lambdas, buckets."
+DESCRIPTIONS: dict[str, str] = {
+    "harness": "PrepAI: interviewer on an Amazon Bedrock AgentCore harness (gateway tools, memory), knowledge base "
+               "on S3 Vectors, tool Lambdas, buckets.",
+    "agents-classic": "PrepAI: interviewer agent (Bedrock Agents), knowledge base on S3 Vectors, action-group "
+                      "Lambdas, buckets.",
+}
 
 
 class TemplateInputs(BaseModel):
@@ -33,17 +40,40 @@ def default_inputs() -> TemplateInputs:
     return TemplateInputs(instruction=AGENT_INSTRUCTION, function_schemas=schemas)
 
 
-def build_template(inputs: TemplateInputs | None = None) -> dict[str, Any]:
+def _knowledge_search_access() -> functions.FunctionAccess:
+    return functions.FunctionAccess(
+        statements=[allow("RetrieveFromOwnKnowledgeBase", ["bedrock:Retrieve"],
+                          [get_att(knowledge_base.KNOWLEDGE_BASE, "KnowledgeBaseArn")])],
+        environment={"KNOWLEDGE_BASE_ID": get_att(knowledge_base.KNOWLEDGE_BASE, "KnowledgeBaseId")},
+    )
+
+
+def build_template(inputs: TemplateInputs | None = None, kind: StackKind = "harness") -> dict[str, Any]:
+    """The harness stack (the default), or the Agents Classic stack for accounts that already have Bedrock Agents."""
     inputs = inputs or default_inputs()
+    if kind == "harness":
+        schemas = registry_json_schemas()
+        check_placements_cover(set(schemas), HARNESS_PLACEMENTS)
+        interviewer = {
+            **functions.resources(gateway_placements(), access={"search_knowledge_base": _knowledge_search_access()}),
+            **gateway.resources(),
+            **harness.resources(inputs.instruction, schemas),
+        }
+        interviewer_outputs = {**harness.outputs(), **gateway.outputs()}
+    else:
+        interviewer = {
+            **functions.resources(lambda_placements(), agent.AGENT),
+            **agent.resources(inputs.instruction, inputs.function_schemas),
+        }
+        interviewer_outputs = agent.outputs()
     resources: dict[str, Any] = {
         **storage.resources(),
         **knowledge_base.resources(),
-        **functions.resources(agent.AGENT),
-        **agent.resources(inputs.instruction, inputs.function_schemas),
-        **user_access.resources(),
+        **interviewer,
+        **user_access.resources(kind),
     }
     outputs: dict[str, Any] = {
-        **agent.outputs(),
+        **interviewer_outputs,
         **knowledge_base.outputs(),
         **storage.outputs(),
         "Region": {"Description": "Region of the stack (aws.region).", "Value": ref("AWS::Region")},
@@ -51,9 +81,9 @@ def build_template(inputs: TemplateInputs | None = None) -> dict[str, Any]:
     }
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": DESCRIPTION,
-        "Parameters": parameters.parameters(),
-        "Conditions": parameters.conditions(),
+        "Description": DESCRIPTIONS[kind],
+        "Parameters": parameters.parameters(kind),
+        "Conditions": parameters.conditions(kind),
         "Resources": resources,
         "Outputs": outputs,
     }

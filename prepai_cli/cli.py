@@ -1,40 +1,33 @@
-"""The `prepai` command line. Each command group lives in prepai_cli/commands/."""
+"""The `prepai` entry point. Each command group lives in prepai_cli/commands/.
+
+This module stays light: importing the commands takes a second or two (numpy, the audio libraries), and a Ctrl-C in
+that second must end the program with one word, not a traceback from inside an import.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
-import typer
-from rich.console import Console
-
-from prepai_cli import privacy
-from prepai_cli.errors import PrepAIError
-from prepai_cli.paths import data_home
-
-app = typer.Typer(
-    name="prepai",
-    help="PrepAI: practise job interviews out loud with an AI interviewer, in your terminal.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-)
-
-
-def _register_commands() -> None:
-    from prepai_cli.commands import registered_modules
-
-    for module in registered_modules():
-        module.register(app)
-
-
-_register_commands()
+_INTERRUPTED = 130
 
 
 def main(argv: list[str] | None = None) -> None:
+    try:
+        from prepai_cli import privacy
+        from prepai_cli.paths import data_home
+
+        # Interview data is private: whatever this process creates is 0600/0700, and older installs are tightened.
+        privacy.restrict_umask()
+        privacy.tighten(data_home())
+
+        from rich.console import Console
+
+        from prepai_cli.commands.root import app
+        from prepai_cli.errors import PrepAIError
+    except KeyboardInterrupt:
+        _interrupted()
     err = Console(stderr=True, highlight=False)
-    # Interview data is private: whatever this process creates is 0600/0700, and older installs are tightened.
-    privacy.restrict_umask()
-    privacy.tighten(data_home())
     try:
         app(args=argv, prog_name="prepai")
     except PrepAIError as exc:
@@ -43,5 +36,25 @@ def main(argv: list[str] | None = None) -> None:
         err.print(str(exc), markup=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
+        _interrupted()
+    except OSError as exc:
+        # A file system refusal no command anticipated (a full disk, a read-only folder): one line, not a traceback.
+        from prepai_cli.paths import os_error_words
+
+        err.print("[bold red]error:[/] ", end="")
+        err.print(os_error_words(exc), markup=False, soft_wrap=True)
+        sys.exit(1)
+
+
+def _interrupted() -> None:
+    sys.stderr.write("interrupted\n")
+    sys.exit(_INTERRUPTED)
+
+
+def __getattr__(name: str) -> Any:
+    # `from prepai_cli.cli import app` (tests, scripts) still works, loading the commands on first use.
+    if name == "app":
+        from prepai_cli.commands.root import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

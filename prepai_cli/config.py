@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +22,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-BrainName = Literal["offline", "bedrock-agent", "bedrock"]
+BrainName = Literal["offline", "agentcore", "bedrock-agent", "bedrock"]
 
 
 def _default_candidate() -> str:
@@ -53,6 +54,12 @@ class AWSSettings(BaseModel):
     agent_alias_id: str | None = None
     model_id: str = "anthropic.claude-3-5-sonnet-20240620-v1:0"
     send_cv: bool = False
+    # --brain agentcore: set by `prepai infra deploy` (the harness, its endpoint and the tools gateway).
+    harness_arn: str | None = None
+    harness_endpoint: str | None = None
+    gateway_arn: str | None = None
+    # Run candidate code in AgentCore Code Interpreter instead of the local sandbox (sends the code to AWS).
+    code_interpreter: bool = False
 
 
 class SyncSettings(BaseModel):
@@ -97,6 +104,34 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         raise PrepAIError(f"cannot read config file {path}: {exc}") from exc
 
 
+# Flags whose name is not the setting's last part with dashes.
+_FLAG_NAMES = {("aws", "region"): "--region", ("aws", "profile"): "--profile"}
+
+
+def _env_name(loc: tuple[str, ...]) -> str:
+    return "PREPAI_" + "__".join(part.upper() for part in loc)
+
+
+def setting_source(loc: tuple[str, ...], flags: dict[str, Any] | None = None) -> str:
+    """Where a setting's value came from, highest priority first: 'the --brain flag', 'environment variable
+    PREPAI_AUDIO__SILENCE_MS', 'config file /path/config.toml', or 'the default'."""
+    node: Any = flags or {}
+    for part in loc:
+        node = node.get(part) if isinstance(node, dict) else None
+    if node is not None:
+        return f"the {_FLAG_NAMES.get(loc, '--' + loc[-1].replace('_', '-'))} flag"
+    environment = {name.upper(): name for name in os.environ}
+    for depth in range(len(loc), 0, -1):  # PREPAI_AUDIO__SILENCE_MS, or a whole section as JSON in PREPAI_AUDIO
+        if _env_name(loc[:depth]) in environment:
+            return f"environment variable {environment[_env_name(loc[:depth])]}"
+    node = _read_config_file(paths.config_file())
+    for part in loc:
+        node = node.get(part) if isinstance(node, dict) else None
+    if node is not None:
+        return f"config file {paths.config_file()}"
+    return "the default"
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings for this run; `overrides` are CLI flags (None means 'not given')."""
     _read_config_file(paths.config_file())  # a broken file gets a clear message, not a pydantic traceback
@@ -107,8 +142,8 @@ def load_settings(**overrides: Any) -> Settings:
         raise PrepAIError(f"invalid PREPAI_* environment variable: {exc}") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise PrepAIError(f"invalid setting {where}: {first['msg']} (config file {paths.config_file()})") from exc
+        loc = tuple(str(p) for p in first["loc"])
+        raise PrepAIError(f"invalid setting {'.'.join(loc)}: {first['msg']} (from {setting_source(loc, given)})") from exc
 
 
 def _parse_value(raw: str) -> Any:
@@ -147,11 +182,26 @@ def set_config_value(key: str, raw_value: str) -> Any:
         Settings.model_validate(data)
     except ValidationError as exc:
         raise PrepAIError(f"invalid value for {key}: {exc.errors()[0]['msg']}") from exc
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if key == "speech.stt_model" and value is not None:
+        _check_speech_model(str(value))
+    paths.ensure_folder(path.parent)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(tomli_w.dumps(_drop_none(data)), encoding="utf-8")
     tmp.replace(path)
     return value
+
+
+def _check_speech_model(name: str) -> None:
+    """A model that cannot load is refused now, not at the next interview."""
+    from prepai_cli.audio.stt import BUNDLED_MODEL, DOWNLOADABLE_MODELS
+
+    if name == BUNDLED_MODEL or name in DOWNLOADABLE_MODELS:
+        return  # a downloadable one not pulled yet is said so, with the pull command, when an interview starts
+    folder = Path(name).expanduser()
+    if not (folder / "model.bin").is_file():
+        raise PrepAIError(f"invalid value for speech.stt_model: {name!r} is neither "
+                          f"{', '.join((BUNDLED_MODEL, *DOWNLOADABLE_MODELS))} nor a faster-whisper model folder "
+                          "(one holding model.bin)")
 
 
 def _drop_none(data: dict[str, Any]) -> dict[str, Any]:

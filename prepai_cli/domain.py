@@ -10,7 +10,23 @@ from pydantic import BaseModel, Field
 Role = Literal["interviewer", "candidate"]
 SessionStatus = Literal["active", "ended", "abandoned"]
 # What an interviewer segment is for; candidate turns are "answer" (spoken/typed) or "code".
-TurnKind = Literal["intro", "question", "follow_up", "hint", "feedback", "closing", "answer", "code"]
+TurnKind = Literal[
+    "intro", "question", "follow_up", "hint", "feedback", "closing", "clarification", "repeat", "challenge",
+    "redirect", "check_in", "wrap_up", "answer_question", "answer", "code",
+]
+
+
+# The one set of words shown for a stored status, in the CLI, the app and reports (JSON keeps the stored value).
+STATUS_WORDS: dict[str, str] = {"active": "unfinished", "abandoned": "paused", "ended": "ended"}
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
+
+def resume_hint(session_id: str) -> str:
+    """Said on every exit that leaves a session resumable."""
+    return f"Interview paused and saved. Resume with: prepai interview --resume {session_id}"
 
 
 def utcnow() -> datetime:

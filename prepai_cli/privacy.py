@@ -36,7 +36,9 @@ def private_file(path: Path) -> Path:
 
 
 def private_database(path: Path) -> Path:
-    """SQLite's file and its WAL and shared-memory files (SQLite gives those the database's own mode)."""
+    """The folder holding SQLite's file, the file, and its WAL and shared-memory files (SQLite gives those
+    the database's own mode)."""
+    _chmod(path.parent, DIR_MODE)
     for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         _chmod(part, FILE_MODE)
     return path

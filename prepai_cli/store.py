@@ -16,6 +16,7 @@ from typing import Any
 from prepai_cli import privacy
 from prepai_cli.domain import NewTurn, Session, SessionStatus, Turn, utcnow
 from prepai_cli.errors import PrepAIError
+from prepai_cli.paths import ensure_folder
 from prepai_cli.sync.models import OutboxEntry, OutboxState
 
 # Append-only: each entry migrates the schema from version i to i+1. Never edit a shipped entry.
@@ -85,6 +86,33 @@ class CorruptDatabase(PrepAIError):
         )
 
 
+class ReadOnlyData(PrepAIError):
+    def __init__(self, path: Path, reason: str):
+        super().__init__(
+            f"the session database {path} cannot be written: {reason}. Your sessions in it are intact; make the "
+            f"folder writable (chmod u+w '{path.parent}' '{path}') or point PREPAI_HOME at a writable folder"
+        )
+
+
+def _write_problem(db_path: Path) -> str | None:
+    """Why the database's folder or file cannot be written (SQLite only says 'unable to open'), or None."""
+    import errno
+    import tempfile
+
+    from prepai_cli.paths import os_error_words
+
+    for what, probe in (("its folder", lambda: tempfile.TemporaryFile(dir=db_path.parent).close()),
+                        ("the file", lambda: db_path.exists() and open(db_path, "r+b").close())):
+        try:
+            probe()  # WAL mode writes -wal and -shm files beside the database, so the folder must be writable too
+        except OSError as exc:
+            reason = os_error_words(OSError(exc.errno, exc.strerror))
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                return f"{what} is read-only ({reason})"
+            return f"{what}: {reason}"
+    return None
+
+
 class DatabaseBusy(PrepAIError):
     def __init__(self, path: Path):
         super().__init__(f"the session database {path} is busy (another prepai, such as a background sync, is "
@@ -105,7 +133,7 @@ class SessionStore:
     def __init__(self, db_path: Path, sessions_dir: Path | None = None, busy_timeout_ms: int = 5000):
         self.path = db_path
         self.sessions_dir = sessions_dir or db_path.parent / "sessions"
-        privacy.private_dir(db_path.parent)
+        ensure_folder(db_path.parent)
         self._lock = threading.RLock()
         try:
             self._conn = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
@@ -121,6 +149,11 @@ class SessionStore:
                 raise CorruptDatabase(db_path, check)
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            # A folder we may not write to is not a corrupt database: moving the file aside would hide a user's
+            # history for nothing.
+            problem = _write_problem(db_path)
+            if problem is not None:
+                raise ReadOnlyData(db_path, problem) from exc
             raise CorruptDatabase(db_path, str(exc)) from exc
 
     @property
@@ -159,6 +192,9 @@ class SessionStore:
     def _explain(self, exc: sqlite3.DatabaseError) -> PrepAIError:
         if "locked" in str(exc) or "busy" in str(exc):
             return DatabaseBusy(self.path)
+        problem = _write_problem(self.path)
+        if problem is not None:
+            return ReadOnlyData(self.path, problem)
         return CorruptDatabase(self.path, str(exc))
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:

@@ -10,7 +10,8 @@ from prepai_cli.errors import PrepAIError
 def read_user_text(path: Path, what: str) -> str:
     """The file's text; `what` names it in the error ("answers file", "solution file" ...)."""
     try:
-        return path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (Windows editors add one) is not part of the first answer.
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise PrepAIError(f"{what} not found: {path}") from None
     except IsADirectoryError:

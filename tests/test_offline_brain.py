@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from prepai_cli.agent.brain import Conversation
+from prepai_cli.agent.evaluator import AnswerEvaluator, load_evaluator
 from prepai_cli.agent.events import AnswerEvaluated, SegmentStarted, TextDelta, TurnEnded
 from prepai_cli.agent.offline import OfflineBrain, is_stuck, wants_to_end
 from prepai_cli.bank import Question, QuestionBank
@@ -20,24 +21,38 @@ from prepai_cli.store import SessionStore
 class ScriptedEvaluation:
     score: float
     missed: list[str]
+    covered: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
 
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
-        return {"score": self.score, "missed": self.missed, "covered": [], "suggestions": self.suggestions}
+        return {"score": self.score, "missed": self.missed, "covered": self.covered, "suggestions": self.suggestions,
+                "key_points": [], "misconceptions": [], "off_topic": False}
 
 
 class ScriptedEvaluator:
-    """Scores by keyword so a test states exactly which key points an answer 'covers'."""
+    """Scores by keyword so a test states exactly which key points an answer 'covers'; what a turn *is* (an
+    answer, a hint request ...) is still read by the real turn reader on the real embedding model."""
 
-    def __init__(self) -> None:
+    def __init__(self, real: AnswerEvaluator) -> None:
         self.calls: list[tuple[str, str]] = []
+        self._real = real
 
-    def evaluate(self, question: Question, answer: str, *, star: bool) -> ScriptedEvaluation:
+    def similarity(self, text: str, others: Any) -> Any:
+        return self._real.similarity(text, others)
+
+    def judge_question(self, question: Question, turns: Any, *, star: bool, hints: int = 0, code: Any = None,
+                       match_note: str | None = None) -> ScriptedEvaluation:
+        answer = "\n".join(turn.text for turn in turns)
         self.calls.append((question.id, answer))
         covered = [kp.id for kp in question.key_points if kp.id in answer]
         missed = [kp.id for kp in question.key_points if kp.id not in covered]
         score = 10.0 if "PERFECT" in answer else round(10 * len(covered) / len(question.key_points), 1)
-        return ScriptedEvaluation(score, missed)
+        return ScriptedEvaluation(score, missed, covered)
+
+
+@pytest.fixture(scope="module")
+def real_evaluator() -> AnswerEvaluator:
+    return load_evaluator()
 
 
 def _run_turn(brain: OfflineBrain, store: SessionStore, session: Session, end: bool = False) -> list:
@@ -68,8 +83,8 @@ def _last_interviewer(store: SessionStore, session: Session, kind: str):
 
 
 @pytest.fixture
-def brain(bank: QuestionBank) -> tuple[OfflineBrain, ScriptedEvaluator]:
-    evaluator = ScriptedEvaluator()
+def brain(bank: QuestionBank, real_evaluator: AnswerEvaluator) -> tuple[OfflineBrain, ScriptedEvaluator]:
+    evaluator = ScriptedEvaluator(real_evaluator)
     return OfflineBrain(bank, lambda: evaluator), evaluator
 
 
@@ -82,7 +97,7 @@ def test_opens_with_intro_then_a_question_at_medium_difficulty(brain, store: Ses
     assert isinstance(events[-1], TurnEnded) and not events[-1].finished
     question = _last_interviewer(store, session, "question")
     assert bank.question(question.question_id).difficulty == 2
-    assert "3 questions" in store.turns(session.id)[0].text
+    assert "three questions" in store.turns(session.id)[0].text
 
 
 def test_follow_up_targets_a_missed_key_point(brain, store: SessionStore, bank: QuestionBank) -> None:
@@ -143,7 +158,7 @@ def test_question_budget_ends_with_spoken_summary(brain, store: SessionStore) ->
         if isinstance(events[-1], TurnEnded) and events[-1].finished:
             break
     closing = _last_interviewer(store, session, "closing")
-    assert "2 questions" in closing.text and "out of ten" in closing.text
+    assert "two questions" in closing.text and "out of ten" in closing.text
     assert not any(mark in closing.text for mark in ("*", "#", "`"))
     assert len([t for t in store.turns(session.id) if t.kind == "question"]) == 2
 
@@ -158,8 +173,9 @@ def test_candidate_can_end_early(brain, store: SessionStore) -> None:
     assert _last_interviewer(store, session, "closing").meta["ended_by_candidate"] is True
 
 
-def test_state_is_rebuilt_from_history_so_resume_continues(bank: QuestionBank, store: SessionStore) -> None:
-    evaluator = ScriptedEvaluator()
+def test_state_is_rebuilt_from_history_so_resume_continues(bank: QuestionBank, store: SessionStore,
+                                                          real_evaluator: AnswerEvaluator) -> None:
+    evaluator = ScriptedEvaluator(real_evaluator)
     session = store.create_session("system-design", "offline", "ada", {"questions": 3})
     _run_turn(OfflineBrain(bank, lambda: evaluator), store, session)
     first = _last_interviewer(store, session, "question")

@@ -70,7 +70,7 @@ def test_closing_summary_counts_the_scores_given_in_this_run(store: SessionStore
     outcome = runner.run(session)
     assert outcome.finished and outcome.session.status == "ended"
     closing = [text for kind, text in output.segments if kind == "closing"][-1]
-    assert "You answered 2 questions" in closing and "average score" in closing
+    assert "You answered two questions" in closing and "average of" in closing
 
 
 def test_a_closing_talked_over_still_ends_the_interview(store: SessionStore, bank: QuestionBank,

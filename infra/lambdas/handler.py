@@ -1,7 +1,13 @@
-"""Bedrock Agent action-group Lambda (function details) for PrepAI's tools.
+"""PrepAI's tools as a Lambda: a target of the AgentCore Gateway, or a Bedrock Agent (Agents Classic) action group.
 
-It only translates between the Bedrock Agent event/response format and LocalToolBox; the tools themselves
-live in prepai_cli.agent.tools, shared with the local app. Deploy with the prepai_cli package alongside.
+It only translates between the callers' formats and LocalToolBox; the tools themselves live in
+prepai_cli.agent.tools, shared with the local app. Deploy with the prepai_cli package alongside.
+
+AgentCore Gateway: the event is the tool's arguments as a JSON object; the tool's name arrives in the client
+context as `<target>___<tool>` (custom key bedrockAgentCoreToolName); the return value is the tool's result. With
+KNOWLEDGE_BASE_ID set, search_knowledge_base retrieves from that Bedrock knowledge base instead of the bundled notes.
+
+Agents Classic:
 
 Event:    {"messageVersion": "1.0", "agent": {...}, "actionGroup": ..., "function": ...,
            "parameters": [{"name", "type", "value"}], "sessionId", "sessionAttributes",
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from functools import cache
 from typing import Any
 
@@ -116,11 +123,78 @@ def handle(raw_event: dict[str, Any], toolbox: LocalToolBox) -> dict[str, Any]:
     return _response(raw_event, result, None)
 
 
+GATEWAY_TOOL_KEY = "bedrockAgentCoreToolName"
+GATEWAY_TOOL_SEPARATOR = "___"
+KB_RESULTS_MAX = 20
+
+
+def gateway_tool_name(context: Any) -> str | None:
+    """The tool a gateway call is for, without the target prefix; None when the caller is not a gateway."""
+    custom = getattr(getattr(context, "client_context", None), "custom", None) or {}
+    full = custom.get(GATEWAY_TOOL_KEY) if isinstance(custom, dict) else None
+    return str(full).split(GATEWAY_TOOL_SEPARATOR, 1)[-1] if full else None
+
+
+def retrieve(client: Any, knowledge_base_id: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """search_knowledge_base over the stack's Bedrock knowledge base, in the local tool's result shape."""
+    query = str(arguments.get("query") or "").strip()
+    if not query:
+        return tool_error("search_knowledge_base needs a query", INVALID_ARGUMENTS)
+    try:
+        top_k = max(1, min(KB_RESULTS_MAX, int(arguments.get("top_k") or 5)))
+    except (TypeError, ValueError):
+        return tool_error("top_k must be a whole number", INVALID_ARGUMENTS)
+    config: dict[str, Any] = {"numberOfResults": top_k}
+    interview_type = arguments.get("interview_type")
+    if interview_type:
+        config["filter"] = {"orAll": [{"listContains": {"key": "interview_types", "value": str(interview_type)}},
+                                      {"equals": {"key": "interview_type", "value": "general"}}]}
+    answer = client.retrieve(knowledgeBaseId=knowledge_base_id, retrievalQuery={"text": query},
+                             retrievalConfiguration={"vectorSearchConfiguration": config})
+    hits = []
+    for item in answer.get("retrievalResults", []):
+        metadata = item.get("metadata") or {}
+        text = str(item.get("content", {}).get("text", ""))
+        title = text.splitlines()[0].lstrip("# ") if text else ""
+        hits.append({"doc_id": str(metadata.get("doc_id", "")), "title": title,
+                     "type": str(metadata.get("interview_type", "")), "snippet": text[:600],
+                     "score": float(item.get("score", 0.0))})
+    return {"query": query, "hits": hits}
+
+
+def handle_gateway(arguments: Any, tool: str, toolbox: LocalToolBox,
+                   knowledge_base: tuple[Any, str] | None = None) -> dict[str, Any]:
+    if not isinstance(arguments, dict):
+        return tool_error("the tool's arguments must be a JSON object", INVALID_ARGUMENTS)
+    if not toolbox.has(tool):
+        return tool_error(f"unknown tool {tool!r}", INVALID_ARGUMENTS)
+    if tool == "search_knowledge_base" and knowledge_base is not None:
+        client, knowledge_base_id = knowledge_base
+        return retrieve(client, knowledge_base_id, arguments)
+    result = toolbox.call(tool, arguments)
+    if "error" in result:
+        log.warning("tool %s failed: %s", tool, result["error"])
+    return result
+
+
 @cache
 def _toolbox() -> LocalToolBox:
     # One per warm Lambda container: the evaluator's model and the search index load once, not per call.
     return LocalToolBox(allow_paths=False)
 
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+@cache
+def _knowledge_base() -> tuple[Any, str] | None:
+    knowledge_base_id = os.environ.get("KNOWLEDGE_BASE_ID")
+    if not knowledge_base_id:
+        return None
+    import boto3
+
+    return boto3.client("bedrock-agent-runtime"), knowledge_base_id
+
+
+def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+    tool = gateway_tool_name(context)
+    if tool is not None:
+        return handle_gateway(event, tool, _toolbox(), _knowledge_base())
     return handle(event, _toolbox())

@@ -3,7 +3,7 @@ location and the model."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from infra.cfn import ref
 
@@ -20,8 +20,15 @@ NONCURRENT_EXPIRATION_DAYS = "NoncurrentVersionExpirationDays"
 IDLE_SESSION_TTL = "IdleSessionTTLInSeconds"
 LOG_RETENTION = "LogRetentionInDays"
 
+RESOURCE_PREFIX = "ResourcePrefix"
+MEMORY_EXPIRY_DAYS = "MemoryEventExpiryDays"
+ALLOW_CODE_INTERPRETER = "AllowCodeInterpreter"
+
 USE_KMS = "UseKmsKey"
 USE_INFERENCE_PROFILE = "UseInferenceProfile"
+USE_CODE_INTERPRETER = "UseCodeInterpreter"
+
+StackKind = Literal["harness", "agents-classic"]
 
 DEFAULT_FOUNDATION_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 DEFAULT_EMBEDDING_MODEL = "amazon.titan-embed-text-v2:0"
@@ -31,7 +38,45 @@ _RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731
                    3288, 3653]
 
 
-def parameters() -> dict[str, Any]:
+def parameters(kind: StackKind = "harness") -> dict[str, Any]:
+    out = _shared_parameters()
+    if kind == "agents-classic":
+        retention = out.pop(LOG_RETENTION)  # kept last, where it always was
+        out[IDLE_SESSION_TTL] = {
+            "Type": "Number",
+            "Default": 1800,
+            "MinValue": 60,
+            "MaxValue": 3600,
+            "Description": "Seconds of silence before the agent forgets an interview session.",
+        }
+        out[LOG_RETENTION] = retention
+        return out
+    out[RESOURCE_PREFIX] = {
+        "Type": "String",
+        "Default": "prepai",
+        # Harness and memory names take letters, digits and underscores; gateway names letters, digits and hyphens.
+        "AllowedPattern": "^[a-zA-Z][a-zA-Z0-9]{0,23}$",
+        "Description": "Letters and digits that start the harness, memory and gateway names (one stack per prefix "
+                       "in an account and region); deploy derives it from the stack name.",
+    }
+    out[MEMORY_EXPIRY_DAYS] = {
+        "Type": "Number",
+        "Default": 30,
+        "MinValue": 3,
+        "MaxValue": 365,
+        "Description": "Days AgentCore Memory keeps the raw interview turns it extracts weak areas from.",
+    }
+    out[ALLOW_CODE_INTERPRETER] = {
+        "Type": "String",
+        "Default": "false",
+        "AllowedValues": ["true", "false"],
+        "Description": "true lets the harness use AgentCore Code Interpreter (prepai --code-interpreter); false "
+                       "keeps candidate code in the local sandbox only.",
+    }
+    return out
+
+
+def _shared_parameters() -> dict[str, Any]:
     return {
         CODE_BUCKET: {
             "Type": "String",
@@ -92,13 +137,6 @@ def parameters() -> dict[str, Any]:
             "MinValue": 1,
             "Description": "Days an overwritten or deleted object version is kept (undo window for sync).",
         },
-        IDLE_SESSION_TTL: {
-            "Type": "Number",
-            "Default": 1800,
-            "MinValue": 60,
-            "MaxValue": 3600,
-            "Description": "Seconds of silence before the agent forgets an interview session.",
-        },
         LOG_RETENTION: {
             "Type": "Number",
             "Default": 30,
@@ -108,8 +146,11 @@ def parameters() -> dict[str, Any]:
     }
 
 
-def conditions() -> dict[str, Any]:
-    return {
+def conditions(kind: StackKind = "harness") -> dict[str, Any]:
+    out = {
         USE_KMS: {"Fn::Not": [{"Fn::Equals": [ref(KMS_KEY), ""]}]},
         USE_INFERENCE_PROFILE: {"Fn::Not": [{"Fn::Equals": [ref(INFERENCE_PROFILE), ""]}]},
     }
+    if kind == "harness":
+        out[USE_CODE_INTERPRETER] = {"Fn::Equals": [ref(ALLOW_CODE_INTERPRETER), "true"]}
+    return out

@@ -7,16 +7,32 @@ from typing import Any
 from infra.cfn import allow, get_att, if_, no_value, policy_document, ref, sub
 from infra.parts import parameters as p
 from infra.parts.agent import AGENT_ALIAS
+from infra.parts.gateway import GATEWAY
+from infra.parts.harness import HARNESS, HARNESS_ENDPOINT
 from infra.parts.models import invoke_statements
+from infra.parts.parameters import StackKind
 from infra.parts.storage import USER_DATA_BUCKET, USER_PREFIX
 
 USER_POLICY = "PrepAIUserPolicy"
 
 
-def resources() -> dict[str, Any]:
+def _interviewer_statements(kind: StackKind) -> list[dict[str, Any]]:
+    if kind == "agents-classic":
+        return [allow("InvokeInterviewerAgent", ["bedrock:InvokeAgent"], [get_att(AGENT_ALIAS, "AgentAliasArn")])]
+    harness = [get_att(HARNESS, "Arn"), get_att(HARNESS_ENDPOINT, "Arn")]
+    return [
+        allow("InvokeInterviewerHarness", ["bedrock-agentcore:InvokeHarness"], harness),
+        # prepai doctor checks that the harness, its endpoint and the gateway are READY.
+        allow("CheckInterviewerHarness", ["bedrock-agentcore:GetHarness", "bedrock-agentcore:GetHarnessEndpoint"],
+              harness),
+        allow("CheckToolsGateway", ["bedrock-agentcore:GetGateway"], [get_att(GATEWAY, "GatewayArn")]),
+    ]
+
+
+def resources(kind: StackKind = "harness") -> dict[str, Any]:
     bucket_arn = get_att(USER_DATA_BUCKET, "Arn")
     statements = [
-        allow("InvokeInterviewerAgent", ["bedrock:InvokeAgent"], [get_att(AGENT_ALIAS, "AgentAliasArn")]),
+        *_interviewer_statements(kind),
         # The bedrock (ConverseStream) brain talks to the same model directly.
         *invoke_statements("Converse"),
         allow("ListOwnPrefix", ["s3:ListBucket"], [bucket_arn],

@@ -36,6 +36,10 @@ _BAD_CREDENTIALS = {"UnrecognizedClientException", "InvalidSignatureException", 
                     "InvalidClientTokenId", "ExpiredToken", "SignatureDoesNotMatch"}
 
 
+# Words of AWS's refusal to serve Agents Classic to an account that never used it (the exact text is not
+# documented; these are the phrases of the maintenance-mode notice).
+_AGENTS_CLASSIC_CLOSED = ("new customers", "agents classic", "maintenance mode", "no longer available to new")
+
 _INFERENCE_PROFILE_PREFIXES = {"us", "eu", "apac", "global", "us-gov", "jp", "au", "ca"}
 
 
@@ -143,11 +147,24 @@ def classify(exc: BaseException, context: CallContext) -> CloudFailure:
                         recoverable=False)
 
 
+def is_agents_classic_closed(context: CallContext, aws_message: str) -> bool:
+    """Bedrock Agents ("Agents Classic") stopped taking new customers on 2026-07-30; its refusal names that."""
+    lowered = aws_message.lower()
+    return context.action.startswith("bedrock:") and "agent" in context.action.lower() and any(
+        marker in lowered for marker in _AGENTS_CLASSIC_CLOSED)
+
+
 def _classify_client_error(exc: ClientError, context: CallContext) -> CloudFailure:
     code = error_code(exc)
     aws_message = _one_line(exc.response.get("Error", {}).get("Message", "") or "")
     detail = f" ({aws_message})" if aws_message else ""
     hint = f"; {context.fix_hint}" if context.fix_hint else ""
+    if is_agents_classic_closed(context, aws_message):
+        return CloudFailure(
+            message=f"Bedrock Agents (Agents Classic) is closed to new customers and this account cannot use it; "
+                    f"switch to the AgentCore harness: `prepai infra deploy`, then --brain agentcore{detail}",
+            recoverable=False, code=code,
+        )
     if "prepare" in aws_message.lower() and code in {"ValidationException", "ConflictException",
                                                       "ResourceNotFoundException", "BadRequestException"}:
         return CloudFailure(

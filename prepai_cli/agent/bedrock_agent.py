@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator
 from typing import Any
 
 from botocore.client import BaseClient
 from pydantic import BaseModel
 
 from prepai_cli.agent import prompts
-from prepai_cli.agent.aws import CallContext, agent_alias_arn, classify, make_client
+from prepai_cli.agent.aws import CallContext, agent_alias_arn
 from prepai_cli.agent.bank_match import AnswerJudge
 from prepai_cli.agent.brain import Conversation
-from prepai_cli.agent.cloud_turn import (
-    SegmentStream, TurnPlan, candidate_text, interview_context, plan_turn, recap, run_local_tool,
-)
-from prepai_cli.agent.events import BrainError, BrainEvent, ToolCall, ToolResult, TurnEnded
+from prepai_cli.agent.cloud_brain import ClientFactory, CloudBrain
+from prepai_cli.agent.cloud_turn import SegmentStream, TurnPlan
+from prepai_cli.agent.events import BrainEvent
 from prepai_cli.agent.offline import ToolBox
 from prepai_cli.bank import QuestionBank
 from prepai_cli.config import AWSSettings
@@ -80,8 +79,10 @@ def _parameter_value(parameter: dict[str, Any]) -> Any:
     return raw
 
 
-class BedrockAgentBrain:
+class BedrockAgentBrain(CloudBrain):
     name = NAME
+    service = "bedrock-agent-runtime"
+    operation = "InvokeAgent"
 
     def __init__(
         self,
@@ -91,48 +92,27 @@ class BedrockAgentBrain:
         tools: ToolBox | None = None,
         *,
         debug: bool = False,
-        client_factory: Callable[[AWSSettings], BaseClient] | None = None,
+        client_factory: ClientFactory | None = None,
     ):
         if not aws.agent_id or not aws.agent_alias_id:
             raise PrepAIError(
                 "the bedrock-agent brain needs an agent: pass --agent-id and --agent-alias-id "
-                "(or `prepai config set aws.agent_id ...` and `aws.agent_alias_id`)"
+                "(or `prepai config set aws.agent_id ...` and `aws.agent_alias_id`); accounts without an Agents "
+                "Classic agent use --brain agentcore"
             )
-        self._aws = aws
-        self._bank = bank
-        self._judge = judge
-        self._tools = tools
+        super().__init__(aws, bank, judge, tools, client_factory=client_factory)
         self._debug = debug
-        self._client_factory = client_factory or (lambda settings: make_client(settings, "bedrock-agent-runtime"))
-        self._client: BaseClient | None = None
-        # Agent sessions this process has talked to; any other session with history gets a recap (a resume).
-        self._spoken_sessions: set[str] = set()
 
-    def respond(self, conversation: Conversation) -> Iterator[BrainEvent]:
-        ctx = interview_context(conversation, self._bank, send_cv=self._aws.send_cv)
-        plan = plan_turn(conversation, ctx)
-        judging = self._judge.start(conversation)
-        segments = SegmentStream(plan, NAME)
-        target = AgentTarget(agent_id=self._aws.agent_id or "", agent_alias_id=self._aws.agent_alias_id or "",
-                             region=self._aws.region or "unknown region")
-        try:
-            client = self._connect()
-            target = target.model_copy(update={"region": client.meta.region_name})
-            yield from self._converse(client, target, conversation, plan, ctx, segments)
-        except Exception as exc:  # every AWS/network failure becomes a BrainError; closing the stream is not one
-            failure = classify(exc, target.context)
-            log.debug("InvokeAgent failed: %r", exc)
-            yield BrainError(failure.message, failure.recoverable)
-            return
-        evaluation = judging.result()
-        if evaluation is not None:
-            yield evaluation
-        yield TurnEnded(finished=plan.finished)
+    def _target(self, region: str) -> AgentTarget:
+        return AgentTarget(agent_id=self._aws.agent_id or "", agent_alias_id=self._aws.agent_alias_id or "",
+                           region=region)
 
-    def _connect(self) -> BaseClient:
-        if self._client is None:
-            self._client = self._client_factory(self._aws)
-        return self._client
+    def _call_context(self, region: str) -> CallContext:
+        return self._target(region).context
+
+    def _turn(self, client: BaseClient, conversation: Conversation, plan: TurnPlan, ctx: prompts.InterviewContext,
+              segments: SegmentStream) -> Generator[BrainEvent, None, None]:
+        yield from self._converse(client, self._target(client.meta.region_name), conversation, plan, ctx, segments)
 
     def _session_attributes(self, ctx: prompts.InterviewContext) -> dict[str, str]:
         attributes = {"interview_type": ctx.slug, "difficulty": str(ctx.difficulty),
@@ -140,27 +120,6 @@ class BedrockAgentBrain:
         if ctx.cv_summary:
             attributes["cv_summary"] = ctx.cv_summary
         return attributes
-
-    def _input_text(self, conversation: Conversation, plan: TurnPlan, ctx: prompts.InterviewContext,
-                    session_id: str) -> str:
-        turns = conversation.turns
-        last = conversation.last_candidate_turn
-        if plan.split_intro:
-            return plan.note
-        parts: list[str] = []
-        history = turns[:-1] if last is not None else turns
-        if session_id not in self._spoken_sessions and history:
-            parts.append(prompts.resume_note(ctx, recap(history)))
-        else:
-            own = [i for i, t in enumerate(history) if t.role == "interviewer" and t.meta.get("brain") == NAME]
-            missed = [t for t in history[own[-1] + 1:] if t.role == "interviewer"] if own else []
-            if missed:
-                parts.append(prompts.MISSED_NOTE.format(recap=recap(missed)))
-        parts.append(candidate_text(last) if last is not None else prompts.CANDIDATE_ENDED)
-        parts.append(plan.note)
-        text = "\n\n".join(parts)
-        # Keep the end (the answer and the note); an over-long recap loses its oldest lines.
-        return text if len(text) <= INPUT_LIMIT else text[-INPUT_LIMIT:]
 
     def _converse(
         self, client: BaseClient, target: AgentTarget, conversation: Conversation, plan: TurnPlan,
@@ -172,7 +131,7 @@ class BedrockAgentBrain:
             "agentId": target.agent_id,
             "agentAliasId": target.agent_alias_id,
             "sessionId": session_id,
-            "inputText": self._input_text(conversation, plan, ctx, session_id),
+            "inputText": self._session_input(conversation, plan, ctx, session_id, INPUT_LIMIT),
             "sessionState": {"sessionAttributes": attributes},
             "enableTrace": self._debug,
             "streamingConfigurations": {"streamFinalResponse": True},
@@ -220,10 +179,7 @@ class BedrockAgentBrain:
                     "the agent's action group uses an API schema; PrepAI's tools are defined as functions")
             name = str(call.get("function", ""))
             arguments = {p["name"]: _parameter_value(p) for p in call.get("parameters", []) if "name" in p}
-            call_id = f"{invocation_id}:{index}"
-            yield ToolCall(call_id, name, arguments)
-            result, ok = run_local_tool(self._tools, name, arguments)
-            yield ToolResult(call_id, name, ok=ok, result=result)
+            result, ok = yield from self._run_tool(f"{invocation_id}:{index}", name, arguments)
             function_result: dict[str, Any] = {
                 "actionGroup": call.get("actionGroup", ""),
                 "function": name,

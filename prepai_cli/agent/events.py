@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
-SegmentKind = Literal["intro", "question", "follow_up", "hint", "feedback", "closing"]
+SegmentKind = Literal[
+    "intro", "question", "follow_up", "hint", "feedback", "closing",
+    # What the interviewer says in reply to a turn that was not an answer, or to steer the interview.
+    "clarification", "repeat", "challenge", "redirect", "check_in", "wrap_up", "answer_question",
+]
 
 
 @dataclass(frozen=True, slots=True)

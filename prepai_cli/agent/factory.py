@@ -1,7 +1,7 @@
 """Builds the brain a run asks for, with its evaluator and tools, and the offline fallback around cloud brains.
 
 Cloud modules (boto3) are imported only when a cloud brain is chosen: an offline run never loads them, and nothing
-is sent to AWS unless the user picked `--brain bedrock-agent` or `--brain bedrock`.
+is sent to AWS unless the user picked a cloud brain (`--brain agentcore`, `bedrock-agent` or `bedrock`).
 """
 
 from __future__ import annotations
@@ -27,16 +27,23 @@ class LazyEvaluator:
     def __init__(self) -> None:
         self._evaluator: Any = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._load, name="evaluator-load", daemon=True)
+        # Not a daemon: the interpreter waits for the load to finish before it exits. A daemon thread killed inside
+        # onnxruntime's session setup left its native threads running into the C++ runtime's teardown, and the
+        # process aborted at exit ("terminate called without an active exception", exit code 134).
+        self._thread = threading.Thread(target=self._load, name="evaluator-load", daemon=False)
         self._thread.start()
 
     def _load(self) -> None:
         try:
-            from prepai_cli.agent.evaluator import AnswerEvaluator, Embedder
+            from prepai_cli.agent.evaluator import load_evaluator
 
-            self._evaluator = AnswerEvaluator(Embedder())
+            self._evaluator = load_evaluator()
         except BaseException as exc:  # re-raised on the caller's thread, where it can be reported
             self._error = exc
+
+    def settle(self) -> None:
+        """Waits for the load to end: a process that exits while onnxruntime loads on this thread aborts."""
+        self._thread.join()
 
     def __call__(self) -> Any:
         self._thread.join()
@@ -105,6 +112,21 @@ class FallbackBrain:
             events.close()  # type: ignore[attr-defined]
 
 
+def check_brain_settings(settings: Settings) -> None:
+    """What a cloud brain needs and the user can fix (a region, an agent), checked before a session exists: a
+    failing first turn would leave an empty session behind."""
+    if settings.brain == "offline":
+        return
+    from prepai_cli.agent.aws import resolve_region
+
+    if settings.brain == "bedrock-agent" and not (settings.aws.agent_id and settings.aws.agent_alias_id):
+        raise PrepAIError(
+            "the bedrock-agent brain needs an agent: pass --agent-id and --agent-alias-id "
+            "(or `prepai config set aws.agent_id ...` and `aws.agent_alias_id`)"
+        )
+    resolve_region(settings.aws)
+
+
 def build_brain(
     settings: Settings,
     bank: QuestionBank,
@@ -122,8 +144,23 @@ def build_brain(
 
     matcher = QuestionMatcher(bank)
     judge = AnswerJudge(bank, evaluator, matcher)
+    try:
+        cloud = _cloud_brain(settings, bank, judge, tools, debug)
+    except PrepAIError:
+        evaluator.settle()  # the run ends on this one-line error; let it end cleanly
+        raise
+    if fallback == "offline":
+        return FallbackBrain(cloud, OfflineBrain(bank, evaluator, tools=tools), matcher.annotate)
+    return cloud
+
+
+def _cloud_brain(settings: Settings, bank: QuestionBank, judge: Any, tools: ToolBox, debug: bool) -> Brain:
     cloud: Brain
-    if settings.brain == "bedrock-agent":
+    if settings.brain == "agentcore":
+        from prepai_cli.agent.agentcore import AgentCoreBrain
+
+        cloud = AgentCoreBrain(settings.aws, bank, judge, tools, actor_id=settings.candidate)
+    elif settings.brain == "bedrock-agent":
         from prepai_cli.agent.bedrock_agent import BedrockAgentBrain
 
         cloud = BedrockAgentBrain(settings.aws, bank, judge, tools, debug=debug)
@@ -134,7 +171,5 @@ def build_brain(
         cloud = BedrockConverseBrain(settings.aws, bank, judge, tools,
                                      tool_config=to_converse_tool_config())
     else:
-        raise PrepAIError(f"unknown brain {settings.brain!r}; use offline, bedrock-agent or bedrock")
-    if fallback == "offline":
-        return FallbackBrain(cloud, OfflineBrain(bank, evaluator, tools=tools), matcher.annotate)
+        raise PrepAIError(f"unknown brain {settings.brain!r}; use offline, agentcore, bedrock-agent or bedrock")
     return cloud

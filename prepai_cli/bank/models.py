@@ -22,11 +22,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Misconception(_Strict):
+    """A common wrong claim about a key point: stating it costs more than leaving the point out."""
+
+    # How a candidate would say the wrong thing, in plain spoken words.
+    claim: str = Field(min_length=10)
+    # What is true instead, one spoken sentence; the report quotes it beside the candidate's words.
+    correction: str = Field(min_length=10)
+    # How an interviewer pushes back without giving the answer away ("Are you sure ...? What does it give you?").
+    challenge: str = Field(min_length=10)
+
+
 class KeyPoint(_Strict):
     """One thing a strong answer covers; the evaluator scores coverage per key point."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     text: str = Field(min_length=10)
+    # Other ways a candidate says the same thing (credit follows meaning, not the rubric's wording).
+    phrasings: list[str] = Field(default_factory=list, max_length=6)
+    # When the point lists several items ("the six pillars"), each item on its own: credit is the share covered.
+    parts: list[str] = Field(default_factory=list, max_length=8)
+    misconceptions: list[Misconception] = Field(default_factory=list, max_length=4)
 
 
 class FollowUp(_Strict):
@@ -34,6 +50,23 @@ class FollowUp(_Strict):
 
     key_point: str
     text: str = Field(min_length=10)
+    # The follow-up presupposes one of these (a component, a technique): it is asked only when the candidate
+    # mentioned at least one of them. Empty: it presupposes nothing.
+    requires: list[str] = Field(default_factory=list)
+
+
+class Clarification(_Strict):
+    """A clarifying question a candidate may ask, and the interviewer's answer (scale, constraints, assumptions)."""
+
+    asks: list[str] = Field(min_length=1, max_length=4)  # ways a candidate asks it
+    answer: str = Field(min_length=10)
+
+
+class Term(_Strict):
+    """A term in the question a candidate may ask about ("what do you mean by fan-out?")."""
+
+    term: str = Field(min_length=2)
+    meaning: str = Field(min_length=10)
 
 
 class CodeTest(_Strict):
@@ -66,10 +99,15 @@ class Question(_Strict):
     difficulty: int = Field(ge=1, le=3)
     topic: str = Field(min_length=3)
     text: str = Field(min_length=15)
-    key_points: list[KeyPoint] = Field(min_length=3, max_length=6)
-    follow_ups: list[FollowUp] = Field(min_length=1, max_length=3)
-    hints: list[str] = Field(min_length=1, max_length=2)
+    # The same question in other words, for "could you rephrase that?".
+    rephrasing: str | None = Field(default=None, min_length=15)
+    key_points: list[KeyPoint] = Field(min_length=3, max_length=10)
+    follow_ups: list[FollowUp] = Field(min_length=1, max_length=4)
+    # Graded: the first is a gentle nudge, each next one more specific.
+    hints: list[str] = Field(min_length=1, max_length=3)
     red_flags: list[str] = Field(default_factory=list)
+    clarifications: list[Clarification] = Field(default_factory=list, max_length=6)
+    terms: list[Term] = Field(default_factory=list, max_length=6)
     coding: CodingSpec | None = None
 
     @model_validator(mode="after")
@@ -108,6 +146,10 @@ class InterviewType(_Strict):
     # Whether STAR structure is expected of answers (behavioural-style types).
     star: bool = False
     intro: str = Field(min_length=20, description="what the interviewer says about the format")
+    # The categories a default-length interview asks, in order; the intro promises this mix.
+    mix: list[Category] = Field(default_factory=list)
+    # What candidates ask at the end ("what does the team value?"), answered from the type's notes.
+    candidate_questions: list[Clarification] = Field(default_factory=list)
 
 
 class BankFile(_Strict):

@@ -80,8 +80,8 @@ def register(app: typer.Typer) -> None:
         """Run a solution against a bank problem's tests or your own; exits 1 unless every test passes."""
         if bool(problem) == bool(tests):
             raise PrepAIError("give exactly one of --problem ID or --tests FILE")
+        code = read_user_text(solution, "solution file")  # a missing file or a folder is said so, first
         lang = _language(solution, language)
-        code = read_user_text(solution, "solution file")
         if problem:
             spec = bank_problem(load_bank(), problem)
         else:

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.markup import escape
 
 from prepai_cli.agent.tools.cv import CVProfile, analyze_file, cv_questions
 from prepai_cli.commands.common import console
 
 
 def _print(profile: CVProfile, show_questions: bool) -> None:
-    console.print(f"[bold]{profile.name or 'CV'}[/]  ·  sections: {', '.join(profile.sections) or 'none found'}")
+    # Everything taken from the CV is escaped: a bracket in it is text, not Rich markup.
+    sections = escape(', '.join(profile.sections) or 'none found')
+    console.print(f"[bold]{escape(profile.name or 'CV')}[/]  ·  sections: {sections}")
     console.print(f"Experience: about {profile.years_of_experience:g} years")
     if profile.roles:
         table = Table(title="Roles")
@@ -23,11 +26,11 @@ def _print(profile: CVProfile, show_questions: bool) -> None:
         table.add_column("to")
         for role in profile.roles:
             end = "present" if role.current else (f"{role.end:%b %Y}" if role.end else "")
-            table.add_row(role.title, role.company or "", f"{role.start:%b %Y}" if role.start else "", end)
+            table.add_row(escape(role.title), escape(role.company or ""), f"{role.start:%b %Y}" if role.start else "", end)
         console.print(table)
     if profile.skills:
         strong = {s.name for s in profile.strong_skills}
-        names = [f"[bold]{s.name}[/]" if s.name in strong else s.name for s in profile.skills]
+        names = [f"[bold]{escape(s.name)}[/]" if s.name in strong else escape(s.name) for s in profile.skills]
         console.print("Skills ([bold]bold[/] = used in your experience): " + ", ".join(names))
     for gap in profile.gaps:
         console.print(f"[yellow]Gap:[/] {gap.months} months, {gap.start:%b %Y} to {gap.end:%b %Y}")

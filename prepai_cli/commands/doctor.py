@@ -72,13 +72,103 @@ def _checks(settings: Settings) -> list[CheckResult]:
                           for n in _brain_check_names(settings.brain)]
     if settings.brain == "bedrock":
         results += _model_checks(cfg, region, context)
+    elif settings.brain == "agentcore":
+        results += _harness_checks(cfg, region, context)
     else:
         results += _agent_checks(cfg, region, context)
     return results
 
 
+_HARNESS_CHECKS = ["AgentCore", "harness", "harness endpoint", "gateway", "model access"]
+
+
 def _brain_check_names(brain: str) -> list[str]:
+    if brain == "agentcore":
+        return _HARNESS_CHECKS
     return ["model", "model access"] if brain == "bedrock" else ["agent", "agent alias"]
+
+
+def _harness_checks(cfg: AWSSettings, region: str, context: Callable[..., Any]) -> list[CheckResult]:
+    """AgentCore in the region, the harness and its endpoint READY, the gateway READY, the harness's model usable."""
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
+
+    from prepai_cli.agent import aws
+    from prepai_cli.agent.agentcore import HarnessTarget
+
+    def skipped(after: str, why: str) -> list[CheckResult]:
+        return [CheckResult(name=n, ok=None, detail=why) for n in _HARNESS_CHECKS[_HARNESS_CHECKS.index(after) + 1:]]
+
+    if not cfg.harness_arn:
+        return [CheckResult(name="AgentCore", ok=False, detail="no harness configured: run `prepai infra deploy` "
+                            "(it sets aws.harness_arn), or `prepai config set aws.harness_arn ...`"),
+                *skipped("AgentCore", "skipped: needs a harness")]
+    target = HarnessTarget(harness_arn=cfg.harness_arn, endpoint=cfg.harness_endpoint, region=region)
+    harness_region = cfg.harness_arn.split(":")[3] if cfg.harness_arn.count(":") >= 5 else ""
+    if harness_region != region:
+        return [CheckResult(name="AgentCore", ok=False,
+                            detail=f"the harness is in {harness_region or 'an unknown region'} but the region is "
+                                   f"{region}; pass --region {harness_region}"),
+                *skipped("AgentCore", "skipped: region mismatch")]
+    harness_id = cfg.harness_arn.rsplit("/", 1)[-1]
+    client = aws.make_client(cfg, "bedrock-agentcore-control", max_attempts=2)
+    hint = "check aws.harness_arn (prepai infra deploy sets it) and --region"
+    harness: dict[str, Any] = {}
+
+    def reachable() -> str:
+        try:
+            harness.update(client.get_harness(harnessId=harness_id)["harness"])
+        except (EndpointConnectionError, ConnectTimeoutError):
+            raise _Failed(f"Bedrock AgentCore does not answer in {region}: it may not be offered there (try "
+                          f"us-east-1, us-west-2 or eu-central-1), or the network is down") from None
+        return f"Bedrock AgentCore answers in {region} ({client.meta.endpoint_url})"
+
+    first = _run("AgentCore", reachable, context("bedrock-agentcore:GetHarness", cfg.harness_arn, target.context.target,
+                                                 hint))
+    if not first.ok:
+        return [first, *skipped("AgentCore", "skipped: needs AgentCore and the harness")]
+
+    def harness_ready() -> str:
+        status = harness.get("status", "UNKNOWN")
+        if status != "READY":
+            reason = f" ({harness['failureReason']})" if harness.get("failureReason") else ""
+            raise _Failed(f"harness {harness_id} is {status}, not READY{reason}; see `prepai infra status`")
+        return f"{harness.get('harnessName', harness_id)} is READY, version {harness.get('harnessVersion', '?')}"
+
+    results = [first, _run("harness", harness_ready, None)]
+
+    def endpoint_ready() -> str:
+        if not cfg.harness_endpoint:
+            return "none configured: calls go to the harness's default version"
+        endpoint = client.get_harness_endpoint(harnessId=harness_id, endpointName=cfg.harness_endpoint)["endpoint"]
+        if endpoint.get("status") != "READY":
+            raise _Failed(f"endpoint {cfg.harness_endpoint} is {endpoint.get('status')}, not READY")
+        return f"{cfg.harness_endpoint} is READY, serving version {endpoint.get('liveVersion', '?')}"
+
+    results.append(_run("harness endpoint", endpoint_ready, context(
+        "bedrock-agentcore:GetHarnessEndpoint", f"{cfg.harness_arn}/harness-endpoint/{cfg.harness_endpoint}",
+        f"endpoint {cfg.harness_endpoint}", "check aws.harness_endpoint")))
+
+    def gateway_ready() -> str:
+        if not cfg.gateway_arn:
+            raise _Failed("no gateway configured (aws.gateway_arn): the interviewer cannot analyse CVs, score "
+                          "answers or search the knowledge base; run `prepai infra deploy`")
+        gateway = client.get_gateway(gatewayIdentifier=cfg.gateway_arn.rsplit("/", 1)[-1])
+        if gateway.get("status") != "READY":
+            reasons = "; ".join(gateway.get("statusReasons") or [])
+            raise _Failed(f"gateway {gateway.get('name', '')} is {gateway.get('status')}, not READY"
+                          + (f" ({reasons})" if reasons else ""))
+        return f"{gateway.get('name', cfg.gateway_arn)} is READY ({gateway.get('authorizerType', '')})"
+
+    results.append(_run("gateway", gateway_ready, context("bedrock-agentcore:GetGateway", cfg.gateway_arn or "",
+                                                          "tools gateway", "check aws.gateway_arn")))
+    model_id = harness.get("model", {}).get("bedrockModelConfig", {}).get("modelId")
+    if not model_id:
+        results.append(CheckResult(name="model access", ok=None,
+                                   detail="skipped: the harness uses a non-Bedrock model provider"))
+        return results
+    # The same smallest streamed call as --brain bedrock, on the harness's own model: proves model access here.
+    model_access = _model_checks(cfg.model_copy(update={"model_id": model_id}), region, context)[-1]
+    return results + [model_access]
 
 
 def _model_checks(cfg: AWSSettings, region: str, context: Callable[..., Any]) -> list[CheckResult]:
@@ -163,21 +253,23 @@ def _agent_checks(cfg: AWSSettings, region: str, context: Callable[..., Any]) ->
 def register(app: typer.Typer) -> None:
     @app.command("doctor")
     def doctor(
-        brain: str = typer.Option(None, "--brain", help="The brain to check: bedrock-agent or bedrock."),
+        brain: str = typer.Option(None, "--brain", help="The brain to check: agentcore, bedrock-agent (Agents "
+                                  "Classic accounts only) or bedrock."),
         profile: str = typer.Option(None, "--profile", help="AWS profile."),
         region: str = typer.Option(None, "--region", help="AWS region."),
         agent_id: str = typer.Option(None, "--agent-id", help="Bedrock agent id."),
         agent_alias_id: str = typer.Option(None, "--agent-alias-id", help="Bedrock agent alias id."),
         model_id: str = typer.Option(None, "--model-id", help="Bedrock model id for --brain bedrock."),
     ) -> None:
-        """Check the code sandbox, and AWS credentials, region, model access and the agent for the cloud brains."""
+        """Check the code sandbox, and AWS credentials, region, model access and the harness or agent for the cloud
+        brains."""
         settings = load_settings(brain=brain, aws=aws_overrides(
             profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id, model_id=model_id))
         sandbox = _sandbox_check()
         console.print(_line(sandbox), markup=True, highlight=False, soft_wrap=True)
         if settings.brain == "offline":
-            console.print("[green]✓[/] brain: offline, which needs no AWS; pass --brain bedrock-agent or "
-                          "--brain bedrock to check a cloud brain")
+            console.print("[green]✓[/] brain: offline, which needs no AWS; pass --brain agentcore, bedrock-agent "
+                          "or bedrock to check a cloud brain")
             if not sandbox.ok:
                 raise typer.Exit(1)
             return

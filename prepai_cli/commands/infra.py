@@ -1,4 +1,5 @@
-"""`prepai infra`: deploy PrepAI's AWS stack (interviewer agent, knowledge base, Lambdas, buckets) and tear it down.
+"""`prepai infra`: deploy PrepAI's AWS stack (the AgentCore harness interviewer, or an Agents Classic agent for
+accounts that already have one; knowledge base, tool Lambdas, buckets) and tear it down.
 
 The stack code lives in the repository's infra/ folder, next to prepai_cli; it is imported on use so the rest of
 the CLI never pays for it.
@@ -104,13 +105,22 @@ def _connect(region: str | None, profile: str | None) -> AwsClients:
     return _infra("clients").connect(region or settings.aws.region, profile or settings.aws.profile)
 
 
+_AGENTS_CLASSIC_HELP = ("The Bedrock Agents (Agents Classic) template instead of the AgentCore harness; only for "
+                        "accounts that already use Bedrock Agents (closed to new customers since 2026-07-30).")
+
+
+def _kind(agents_classic: bool) -> str:
+    return "agents-classic" if agents_classic else "harness"
+
+
 @infra_app.command("template")
 def template_cmd(
     output: Path = typer.Option(None, "--output", "-o", help="Write the YAML here (default: stdout)."),
+    agents_classic: bool = typer.Option(False, "--agents-classic", help=_AGENTS_CLASSIC_HELP),
 ) -> None:
     """Print (or write) the CloudFormation template."""
     template = _infra("template")
-    text = template.render_yaml(template.build_template())
+    text = template.render_yaml(template.build_template(kind=_kind(agents_classic)))
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -126,9 +136,16 @@ def deploy_cmd(
     model_id: str = typer.Option(None, "--model-id",
                                  help="Bedrock model (or us./eu. inference profile) for the agent."),
     kms_key_arn: str = typer.Option(None, "--kms-key-arn", help="Customer-managed KMS key for the buckets."),
+    agents_classic: bool = typer.Option(False, "--agents-classic", help=_AGENTS_CLASSIC_HELP),
+    code_interpreter: bool = typer.Option(None, "--allow-code-interpreter/--no-code-interpreter",
+                                          help="Let the harness use AgentCore Code Interpreter, for users who opt "
+                                               "into it with `prepai interview --code-interpreter` (default: no)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply the changes without asking."),
 ) -> None:
-    """Create or update the stack, index the knowledge base, prepare the agent and point PrepAI's config at it."""
+    """Create or update the stack (an AgentCore harness by default), index the knowledge base and point PrepAI's
+    config at it."""
+    if agents_classic and code_interpreter:
+        raise PrepAIError("--allow-code-interpreter is for the AgentCore harness stack, not --agents-classic")
     deploy = _infra("deploy")
     package = _infra("package")
     vendor = _infra("vendor")
@@ -143,9 +160,10 @@ def deploy_cmd(
         return export_default(dest)
 
     options = deploy.DeployOptions(stack_name=stack_name, model_id=model_id, default_model_id=settings.aws.model_id,
-                                   kms_key_arn=kms_key_arn, profile=profile, assume_yes=yes)
+                                   kms_key_arn=kms_key_arn, profile=profile, assume_yes=yes,
+                                   kind=_kind(agents_classic), allow_code_interpreter=code_interpreter)
     result = deploy.deploy(
-        clients, options, template.build_template(),
+        clients, options, template.build_template(kind=options.kind),
         lambda dest: package.build_lambda_zip(repo, dest, vendor.PipVendorer()), export_docs, RichDeployUI(),
     )
     if result.cancelled:
@@ -154,13 +172,17 @@ def deploy_cmd(
         console.print(f"[green]Stack {stack_name} is up to date; nothing to do.[/]")
         return
     outputs = result.outputs
-    console.print(f"[green]Deployed {stack_name}[/] in {outputs.region}: agent {outputs.agent_id}, "
-                  f"alias {outputs.agent_alias_id}, knowledge base {outputs.knowledge_base_id}.")
+    interviewer = (f"agent {outputs.agent_id}, alias {outputs.agent_alias_id}" if outputs.kind == "agents-classic"
+                   else f"harness {outputs.harness_arn} (endpoint {outputs.harness_endpoint}), gateway "
+                        f"{outputs.gateway_id}, memory {outputs.memory_id}")
+    brain = "bedrock-agent" if outputs.kind == "agents-classic" else "agentcore"
+    console.print(f"[green]Deployed {stack_name}[/] in {outputs.region}: {interviewer}, knowledge base "
+                  f"{outputs.knowledge_base_id}.")
     if result.config_changes:
         console.print("Config updated: " + ", ".join(f"{k}={v}" for k, v in result.config_changes.items()),
                       markup=False)
     console.print(f"Attach [bold]{outputs.user_policy_arn}[/] to the identity that runs prepai, then: "
-                  f"[bold]prepai interview --brain bedrock-agent[/]")
+                  f"[bold]prepai interview --brain {brain}[/]")
 
 
 @infra_app.command("status")
@@ -181,7 +203,8 @@ def status_cmd(
     table.add_column("output")
     table.add_column("value")
     table.add_column("config")
-    config_key = {"AgentId": "aws.agent_id", "AgentAliasId": "aws.agent_alias_id", "Region": "aws.region",
+    config_key = {"AgentId": "aws.agent_id", "AgentAliasId": "aws.agent_alias_id", "HarnessArn": "aws.harness_arn",
+                  "GatewayArn": "aws.gateway_arn", "Region": "aws.region",
                   "UserDataBucket": "sync.bucket"}
     for key, value in sorted(state.outputs.items()):
         linked = config_key.get(key)
@@ -189,6 +212,9 @@ def status_cmd(
                                           f"[yellow]{linked} differs[/]")
         table.add_row(key, value, mark)
     console.print(table)
+    if report.harness_status:
+        console.print(f"Harness: {report.harness_status} (version {report.harness_version or '?'}); gateway: "
+                      f"{report.gateway_status or '?'}; last ingestion: {report.last_ingestion or '?'}")
     if report.agent_status:
         console.print(f"Agent: {report.agent_status}; alias serves version {report.alias_version or '?'}; "
                       f"last ingestion: {report.last_ingestion or '?'}")

@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 import typer
 
 from prepai_cli import paths
-from prepai_cli.agent.factory import build_brain
+from prepai_cli.agent.factory import build_brain, check_brain_settings
 from prepai_cli.bank import QuestionBank, load_bank
 from prepai_cli.commands.common import aws_overrides, console, open_store
-from prepai_cli.config import Settings, load_settings
-from prepai_cli.domain import Session
+from prepai_cli.config import Settings, load_settings, setting_source
+from prepai_cli.domain import Session, resume_hint
 from prepai_cli.errors import PrepAIError
 from prepai_cli.interview.console import ConsoleOutput, ScriptedInput, TypedInput
 from prepai_cli.interview.io import CandidateInput, InterviewerOutput
 from prepai_cli.interview.runner import InterviewRunner
-from prepai_cli.interview.setup import new_session_settings
+from prepai_cli.interview.setup import CV_TYPE, NO_CV_WARNING, new_session_settings
 from prepai_cli.store import SessionStore
 
 if TYPE_CHECKING:
@@ -37,7 +37,9 @@ def register(app: typer.Typer) -> None:
         minutes: int = typer.Option(None, "--minutes", min=1, max=180, help="Time budget in minutes."),
         difficulty: int = typer.Option(None, "--difficulty", min=1, max=3, help="Starting difficulty 1-3."),
         cv: Path = typer.Option(None, "--cv", help="Your CV (PDF, DOCX, TXT, MD): cv-grilling asks about it."),
-        brain: str = typer.Option(None, "--brain", help="offline (default), bedrock-agent or bedrock."),
+        brain: str = typer.Option(None, "--brain", help="offline (default); agentcore (the cloud agent prepai infra "
+                                  "deploy creates); bedrock-agent (only accounts that already have an Agents Classic "
+                                  "agent); or bedrock (ConverseStream)."),
         candidate: str = typer.Option(None, "--candidate", help="Your name, for the records."),
         input: Path = typer.Option(None, "--input", help="Use an audio file (WAV/FLAC/OGG) as the microphone."),
         fast: bool = typer.Option(False, "--fast", help="With --input: stream the file as fast as it is processed."),
@@ -50,6 +52,9 @@ def register(app: typer.Typer) -> None:
         profile: str = typer.Option(None, "--profile", help="AWS profile for the cloud brains."),
         region: str = typer.Option(None, "--region", help="AWS region for the cloud brains."),
         fallback: str = typer.Option(None, "--fallback", help="offline: if the cloud brain fails, carry on offline."),
+        code_interpreter: bool = typer.Option(None, "--code-interpreter/--local-sandbox",
+                                              help="--brain agentcore: run your code in AgentCore Code Interpreter "
+                                                   "(it leaves this machine) instead of the local sandbox."),
         debug: bool = typer.Option(False, "--debug", help="Log cloud requests and Bedrock agent traces to stderr."),
     ) -> None:
         """Run a mock interview (spoken by default; typed with --text or when there is no microphone)."""
@@ -63,6 +68,8 @@ def register(app: typer.Typer) -> None:
             raise PrepAIError(f"--fallback {fallback!r} is not supported; the only fallback is offline")
         if cv is not None and not cv.is_file():
             raise PrepAIError(f"CV file not found: {cv}")
+        if output_audio is not None:
+            _check_recording_path(output_audio)
         store = open_store()
         resumed = store.get_session(resume) if resume else None
         if resumed is not None and resumed.status == "ended":
@@ -72,14 +79,20 @@ def register(app: typer.Typer) -> None:
             brain=brain or (resumed.brain if resumed else None), candidate=candidate, questions=questions,
             minutes=minutes,
             aws=aws_overrides(profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id,
-                              model_id=model_id),
+                              model_id=model_id, code_interpreter=code_interpreter),
         )
+        if code_interpreter and settings.brain != "agentcore":
+            raise PrepAIError("--code-interpreter applies to --brain agentcore only; the other brains run code in "
+                              "the local sandbox")
+        check_brain_settings(settings)
         if debug:
             logging.basicConfig(format="%(name)s: %(message)s")
             logging.getLogger("prepai").setLevel(logging.DEBUG)
         bank = load_bank()
         if resumed is None and type is not None:
             bank.interview_type(type)  # unknown type → one clear line listing the valid ones
+            if type == CV_TYPE and cv is None:
+                console.print(NO_CV_WARNING, style="yellow", markup=False)
 
         def make_brain():
             return build_brain(settings, bank, fallback=fallback, debug=debug)
@@ -93,7 +106,9 @@ def register(app: typer.Typer) -> None:
             session = _run_console(store, bank, settings, make_brain, resumed, type, difficulty, cv, answers, text,
                                    input, fast, output_audio, mute, stt_model)
         if session is not None:
-            _after_interview(store, bank, settings, session)
+            # The console runner says how to resume itself; the app's screen is gone by now, so say it here.
+            _after_interview(store, bank, settings, session, say_resume=not no_tui and sys.stdout.isatty()
+                             and sys.stdin.isatty())
 
 
 def _run_console(store: SessionStore, bank: QuestionBank, settings: Settings, make_brain, resumed: Session | None,
@@ -169,19 +184,34 @@ def _run_tui(store: SessionStore, bank: QuestionBank, settings: Settings, make_b
                    tools=LocalToolBox(bank))
 
 
-def _after_interview(store: SessionStore, bank: QuestionBank, settings: Settings, session: Session) -> None:
+def _after_interview(store: SessionStore, bank: QuestionBank, settings: Settings, session: Session, *,
+                     say_resume: bool) -> None:
     """Reports are written with the session (sync uploads them) and, when asked for, a background backup starts."""
     from prepai_cli.report.storage import write_session_reports
     from prepai_cli.sync.auto import start_auto_sync
 
     session = store.get_session(session.id)
     if session.status == "active":
-        return
+        # Nothing runs it any more (this process is its only runner): it is paused, and resumable.
+        session = store.set_status(session.id, "abandoned")
     write_session_reports(store, session.id, bank)
     if session.status == "ended":
         console.print(f"\n[dim]Saved. See your report: prepai report {session.id}[/]")
+    elif say_resume:
+        console.print(resume_hint(session.id), markup=False)
     if start_auto_sync(settings, session.id) is not None:
         console.print("[dim]Backing up this session to S3 in the background (prepai sync --status).[/]")
+
+
+def _check_recording_path(path: Path) -> None:
+    """--output-audio is checked before a session exists: a bad name must not leave an empty session behind."""
+    if path.is_dir():
+        raise PrepAIError(f"--output-audio {path} is a folder; give a file name ending in .wav, e.g. {path / 'interviewer.wav'}")
+    if path.suffix.lower() != ".wav":
+        raise PrepAIError(f"--output-audio {path}: the recording is a WAV file, so its name must end in .wav")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise PrepAIError(f"--output-audio {path}: {parent} is a file, not a folder")
 
 
 def _interactive_stdin() -> bool:
@@ -200,7 +230,14 @@ def _voice_options(settings: Settings, input: Path | None, fast: bool, output_au
         beam_size=settings.speech.beam_size, speaking_rate=settings.speech.speaking_rate,
         input_device=settings.audio.input_device, output_device=settings.audio.output_device,
     )
-    resolve_model_dir(options.stt_model, options.models_dir)  # an unknown --stt-model fails here, before any load
+    try:
+        resolve_model_dir(options.stt_model, options.models_dir)  # an unknown model fails here, before any load
+    except PrepAIError as exc:
+        if stt_model is not None:
+            raise
+        # The model came from the config file or PREPAI_SPEECH__STT_MODEL, not from a flag: say so.
+        source = setting_source(("speech", "stt_model"))
+        raise PrepAIError(str(exc).replace("--stt-model", "speech.stt_model") + f" (from {source})") from None
     return options
 
 
@@ -209,11 +246,13 @@ def _open_source(options: "VoiceOptions") -> "tuple[AudioSource, VoiceOptions] |
     # Imported here so text-mode interviews never pay for loading the speech libraries.
     from prepai_cli.audio.devices import NoAudioDevice
     from prepai_cli.audio.stack import open_source
+    from prepai_cli.interview.device_help import PICK_DEVICE, device_failure_words
 
     try:
         return open_source(options), options
     except NoAudioDevice as exc:
-        console.print(f"[yellow]{exc}: type your answers instead (or use --input answers.wav).[/]")
+        console.print(f"No voice input: {device_failure_words(str(exc))}. Type your answers instead (or use "
+                      f"--input answers.wav). {PICK_DEVICE}", style="yellow", markup=False, highlight=False)
         return None
 
 

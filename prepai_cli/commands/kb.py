@@ -47,8 +47,15 @@ def register(app: typer.Typer) -> None:
     def export(dest: Path = typer.Argument(..., help="Folder to write the markdown files into.")) -> None:
         """Write the knowledge base as markdown per interview type, with Bedrock metadata sidecars."""
         from prepai_cli.agent.tools import kb
+        from prepai_cli.errors import PrepAIError
+        from prepai_cli.paths import os_error_words
 
-        written = kb.export_default(dest)
+        if dest.exists() and not dest.is_dir():
+            raise PrepAIError(f"{dest} is a file; kb export writes a folder of markdown files: give a folder name")
+        try:
+            written = kb.export_default(dest)
+        except OSError as exc:
+            raise PrepAIError(f"cannot write the knowledge base to {dest}: {os_error_words(exc)}") from None
         console.print(f"Wrote {len(written)} documents to {dest}")
 
     app.add_typer(kb_app, name="kb")

@@ -5,7 +5,9 @@ import json
 import typer
 from rich.table import Table
 
+from prepai_cli.bank import load_bank
 from prepai_cli.commands.common import console, open_store
+from prepai_cli.domain import status_word
 
 sessions_app = typer.Typer(help="List, show and delete your interview sessions.", no_args_is_help=True)
 
@@ -13,9 +15,12 @@ sessions_app = typer.Typer(help="List, show and delete your interview sessions."
 @sessions_app.command("list")
 def list_sessions(
     type: str = typer.Option(None, "--type", help="Only sessions of this interview type."),
-    as_json: bool = typer.Option(False, "--json"),
+    all_sessions: bool = typer.Option(False, "--all", help="Also list sessions in which nothing was answered."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (machine-readable) instead of a table."),
 ) -> None:
-    """List sessions, oldest first."""
+    """List sessions, oldest first. Sessions with no answers (started, then left) are hidden unless --all."""
+    if type is not None:
+        load_bank().interview_type(type)  # an unknown type is an error listing the valid ones, not "no sessions"
     store = open_store()
     sessions = store.list_sessions(type)
     rows = []
@@ -23,11 +28,19 @@ def list_sessions(
         turns = store.turns(s.id)
         rows.append({**s.model_dump(mode="json"), "turns": len(turns),
                      "answers": sum(1 for t in turns if t.role == "candidate")})
+    hidden = 0 if all_sessions else sum(1 for row in rows if row["answers"] == 0)
+    if not all_sessions:
+        rows = [row for row in rows if row["answers"] > 0]
     if as_json:
         console.print_json(json.dumps(rows))
         return
+    note = f"{hidden} session{'s' if hidden != 1 else ''} with no answers hidden (--all lists them)." if hidden else ""
     if not rows:
-        console.print("No sessions yet. Start one with: [bold]prepai interview --type google-sde[/]")
+        kind = f" of type {type}" if type else ""
+        console.print(f"No sessions{kind}{'' if all_sessions else ' with answers'} yet. Start one with: "
+                      f"[bold]prepai interview --type {type or 'google-sde'}[/]")
+        if note:
+            console.print(f"[dim]{note}[/]")
         return
     table = Table(title="Sessions")
     # The id is what every other command takes: never cut it short.
@@ -36,13 +49,18 @@ def list_sessions(
         table.add_column(column, no_wrap=True)
     table.add_column("ans", justify="right", min_width=3)
     for row in rows:
-        table.add_row(row["id"], row["type"], row["brain"], row["status"], row["created_at"][5:16].replace("T", " "),
+        table.add_row(row["id"], row["type"], row["brain"], status_word(row["status"]), row["created_at"][5:16].replace("T", " "),
                       str(row["answers"]))
     console.print(table)
+    if note:
+        console.print(f"[dim]{note}[/]")
 
 
 @sessions_app.command("show")
-def show_session(session_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
+def show_session(
+    session_id: str = typer.Argument(..., help="Session id (see `prepai sessions list`)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the session and its turns as JSON."),
+) -> None:
     """Show one session's transcript."""
     store = open_store()
     session = store.get_session(session_id)
@@ -51,7 +69,7 @@ def show_session(session_id: str, as_json: bool = typer.Option(False, "--json"))
         console.print_json(json.dumps({"session": session.model_dump(mode="json"),
                                        "turns": [t.model_dump(mode="json") for t in turns]}))
         return
-    console.print(f"[bold]{session.id}[/]  {session.type}  brain={session.brain}  status={session.status}")
+    console.print(f"[bold]{session.id}[/]  {session.type}  brain={session.brain}  status={status_word(session.status)}")
     for turn in turns:
         who = "[cyan]Interviewer[/]" if turn.role == "interviewer" else "[magenta]You[/]"
         extra = ""

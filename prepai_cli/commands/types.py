@@ -29,5 +29,8 @@ def register(app: typer.Typer) -> None:
         table.add_column("bank", justify="right")
         for row in rows:
             table.add_row(row["slug"], row["description"], str(row["questions"]))
+        table.add_section()
+        table.add_row(f"{len(rows)} types", "questions in the bank", str(sum(row["questions"] for row in rows)),
+                      style="bold")
         console.print(table)
         console.print("Start one with: [bold]prepai interview --type SLUG[/]")

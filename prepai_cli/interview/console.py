@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 
 from prepai_cli.domain import utcnow
 from prepai_cli.errors import PrepAIError
@@ -55,7 +56,7 @@ class ConsoleOutput:
         if self._open:
             self.console.print()
             self._open = False
-        self.console.print(f"[dim]{message}[/]", markup=True, highlight=False)
+        self.console.print(f"[dim]{escape(message)}[/]", markup=True, highlight=False)
 
 
 def parse_answer(text: str) -> CandidateAnswer:
@@ -83,7 +84,7 @@ class TypedInput:
                 return self._read_answer()
             except PrepAIError as exc:
                 # A typo in a code fence should not end the interview: say why and ask again.
-                self.console.print(f"[red]{exc}[/]", markup=True, highlight=False)
+                self.console.print(f"[red]{escape(str(exc))}[/]", markup=True, highlight=False)
 
     def _read_answer(self) -> CandidateAnswer | None:
         self.console.print("[bold magenta]You:[/] ", end="")
@@ -123,8 +124,12 @@ class ScriptedInput:
     @classmethod
     def from_file(cls, path: Path, console: Console | None = None) -> "ScriptedInput":
         text = read_user_text(path, "answers file")
+        paragraphs = split_paragraphs(text)
+        if not paragraphs:
+            raise PrepAIError(f"answers file {path} has no answers: write one answer per paragraph, with a blank "
+                              "line between answers")
         try:
-            return cls(split_paragraphs(text), console)
+            return cls(paragraphs, console)
         except PrepAIError as exc:
             raise PrepAIError(f"{path}: {exc}") from None
 
@@ -134,7 +139,9 @@ class ScriptedInput:
         answer = self._answers.pop(0)
         answer.started_at = answer.ended_at = utcnow()
         if self.console is not None:
-            self.console.print(f"[bold magenta]You:[/] {answer.text}", markup=True, highlight=False)
+            self.console.print("[bold magenta]You:[/] ", end="", markup=True, highlight=False)
+            # The candidate's words are never markup: `arr[i]` and `[bold]` print as typed.
+            self.console.print(answer.text, markup=False, highlight=False)
         return answer
 
 

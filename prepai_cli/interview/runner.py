@@ -11,7 +11,7 @@ from prepai_cli.agent.events import (
     AnswerEvaluated, BrainError, SegmentStarted, TextDelta, TokenUsage, ToolCall, ToolResult, TurnEnded,
 )
 from prepai_cli.bank import QuestionBank
-from prepai_cli.domain import NewTurn, Session, Turn, utcnow
+from prepai_cli.domain import NewTurn, Session, Turn, resume_hint, utcnow
 from prepai_cli.interview.io import AnswerContext, CandidateAnswer, CandidateInput, InterviewerOutput
 from prepai_cli.store import SessionStore
 
@@ -72,9 +72,7 @@ class InterviewRunner:
             return InterviewOutcome(abandoned, finished=False)
         except KeyboardInterrupt:
             abandoned = self.store.set_status(session.id, "abandoned")
-            self.output.notice(
-                f"Interview paused and saved. Resume with: prepai interview --resume {session.id}"
-            )
+            self.output.notice(resume_hint(session.id))
             return InterviewOutcome(abandoned, finished=False)
         except BaseException:
             # Whatever broke, the turns are stored; leave the session resumable rather than falsely active.
@@ -93,7 +91,7 @@ class InterviewRunner:
             # Resuming after the interviewer spoke: remind the candidate instead of generating a new turn.
             last = turns[-1]
             self.output.notice("Welcome back. Picking up where we left off.")
-            self.output.begin_segment(last.kind, {"resumed": True, **last.meta})
+            self.output.begin_segment(last.kind, {"resumed": True, "question_id": last.question_id, **last.meta})
             self.output.write(last.text)
             self.output.end_turn()
             context = self._context(turns)

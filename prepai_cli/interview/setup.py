@@ -9,6 +9,11 @@ from prepai_cli.bank import QuestionBank
 from prepai_cli.store import SessionStore
 
 
+CV_TYPE = "cv-grilling"
+NO_CV_WARNING = ("No CV given: cv-grilling asks about your own CV, so without one its questions are general ones about "
+                 "your experience. Pass --cv resume.pdf (PDF, DOCX, TXT or MD) to be asked about what you wrote.")
+
+
 def new_session_settings(
     store: SessionStore,
     bank: QuestionBank,

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import soundfile
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.text import Text
 
 from prepai_cli import privacy
@@ -136,7 +137,7 @@ class ConsoleAnswerView:
 
     def final(self, text: str) -> None:
         self.stopped()
-        self.console.print(f"[bold magenta]You:[/] {text}", markup=True, highlight=False)
+        self.console.print(f"[bold magenta]You:[/] {escape(text)}", markup=True, highlight=False)
 
     def stopped(self) -> None:
         if self._live is not None:

@@ -91,7 +91,7 @@ def _blocks(turns: list[Turn], bank: QuestionBank) -> list[_Block]:
         if not blocks:
             continue  # small talk before the first question is not scored
         block = blocks[-1]
-        if turn.role == "interviewer" and turn.kind == "follow_up":
+        if turn.role == "interviewer" and turn.kind in ("follow_up", "challenge"):
             block.report.follow_ups.append(turn.text)
         elif turn.role == "interviewer" and turn.kind == "hint":
             block.report.hints.append(turn.text)
@@ -105,8 +105,9 @@ def _blocks(turns: list[Turn], bank: QuestionBank) -> list[_Block]:
             ))
             block.metrics.append(turn.metrics)
             block.last_answer = turn
-            # The brain evaluates all answers to a question together, so the latest evaluation is the final one.
-            if turn.evaluation:
+            # The brain judges all answers to a question together, so the latest scored judgement is the final
+            # one; clarifying questions and hint requests carry only what they were understood to be.
+            if turn.evaluation and "score" in turn.evaluation:
                 block.evaluation = turn.evaluation
     return blocks
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prepai_cli.domain import status_word
 from prepai_cli.report.models import AnswerDelivery, Report
 
 LATENCY_LABELS = {
@@ -57,5 +58,8 @@ def title(report: Report) -> str:
 
 
 def status_line(report: Report) -> str:
-    ended = f", ended {report.ended_at[:16].replace('T', ' ')}" if report.ended_at else ""
-    return f"Session {report.session_id} · {report.candidate} · brain {report.brain} · {report.status}{ended}"
+    if report.status == "ended":
+        state = f"ended {report.ended_at[:16].replace('T', ' ')}" if report.ended_at else "ended"
+    else:
+        state = f"{status_word(report.status)} (resume with: prepai interview --resume {report.session_id})"
+    return f"Session {report.session_id} · {report.candidate} · brain {report.brain} · {state}"

@@ -109,10 +109,15 @@ def _coaching(report: Report) -> RenderableType:
 
 
 def render_terminal(report: Report, console: Console) -> None:
-    console.print(_summary(report))
-    console.print(_coaching(report))
+    # soft_wrap=False: the CLI's console leaves long lines to the terminal, which inside a panel means cropping
+    # them at the border, mid-word. A report's panels wrap their text at word boundaries instead.
+    def show(renderable: RenderableType) -> None:
+        console.print(renderable, soft_wrap=False)
+
+    show(_summary(report))
+    show(_coaching(report))
     for q in report.questions:
-        console.print(_question(q))
+        show(_question(q))
     if not report.questions:
-        console.print(Text("No question was asked in this session.", style="dim"))
-    console.print(_delivery(report.delivery, report.questions))
+        show(Text("No question was asked in this session.", style="dim"))
+    show(_delivery(report.delivery, report.questions))

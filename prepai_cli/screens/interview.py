@@ -15,16 +15,19 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, ProgressBar, Static, TextArea
 from textual.worker import Worker, get_current_worker
 
+from prepai_cli.agent.offline import interview_elapsed
 from prepai_cli.bank import Question
 from prepai_cli.domain import Session
 from prepai_cli.errors import PrepAIError
 from prepai_cli.interview.console import parse_answer
 from prepai_cli.interview.io import CandidateAnswer
 from prepai_cli.interview.runner import InterviewRunner
+from prepai_cli.interview.setup import CV_TYPE, NO_CV_WARNING
 from prepai_cli.screens.confirm import ConfirmScreen, QuitChoice, QuitScreen
 from prepai_cli.tui import messages as m
 from prepai_cli.tui.bridge import TuiInput, TuiOutput, VoiceFeed
 from prepai_cli.tui.services import Services, VoiceIO
+from prepai_cli.widgets.answer_box import AnswerBox
 from prepai_cli.widgets.coding_pane import CodingPane
 from prepai_cli.widgets.hint_bar import HintBar
 from prepai_cli.widgets.session_header import SessionHeader
@@ -45,9 +48,13 @@ class InterviewScreen(Screen[None]):
     InterviewScreen.-coding TranscriptPane { height: 2fr; max-height: 40%; }
     """
 
+    # The answer box has the focus from the start: a paste or typing while the models load is not lost.
+    AUTO_FOCUS = "#typed"
+
     BINDINGS = [
         Binding("f10", "end", "End"),
         Binding("ctrl+t", "type_instead", "Type"),
+        Binding("f4", "code_editor", "Code"),
         Binding("ctrl+g", "hint", "Hint"),
         Binding("f2", "toggle_mode", "Talk mode"),
         Binding("f3", "toggle_mute", "Mute"),
@@ -82,6 +89,8 @@ class InterviewScreen(Screen[None]):
                     yield Static("Loading the interviewer…", id="loading-step")
                     yield ProgressBar(total=1.0, show_eta=False, id="loading-bar")
                 yield TranscriptPane(id="transcript")
+                yield AnswerBox(placeholder="Type your answer · enter sends · ctrl+j (or shift+enter): new line",
+                                id="typed")
                 yield CodingPane(can_run=self._can_run_code(), id="coding")
             yield VoicePanel(id="voice")
         yield HintBar(id="hint")
@@ -91,6 +100,10 @@ class InterviewScreen(Screen[None]):
         header = self.query_one(SessionHeader)
         header.title = self.services.bank.interview_type(self.session.type).title
         header.brain = self.session.brain
+        self._show_history()
+        if self.session.type == CV_TYPE and not self.session.settings.get("cv_path") and not self.question_number:
+            self.query_one(TranscriptPane).add_notice(NO_CV_WARNING, self.services.clock.now())
+            self.notify(NO_CV_WARNING, severity="warning", timeout=12)
         self.set_interval(1.0, self._tick)
         self._tick()
         self._worker = self._start()
@@ -101,6 +114,37 @@ class InterviewScreen(Screen[None]):
         if self._worker is not None and not self._worker.is_finished:
             self.quitting = True
             self.input.request_quit()
+
+    def _show_history(self) -> None:
+        """A resumed session: the conversation so far, the question being answered, its number and the time spent."""
+        turns = self.services.store.turns(self.session.id)
+        if not turns:
+            return
+        self._started_at = self.services.clock.monotonic() - interview_elapsed(turns).total_seconds()
+        # The runner repeats the interviewer's last turn itself ("Welcome back" and the words again).
+        shown = turns[:-1] if turns[-1].role == "interviewer" else turns
+        transcript = self.query_one(TranscriptPane)
+        for turn in shown:
+            at = turn.started_at.astimezone()
+            if turn.role == "interviewer":
+                transcript.begin_interviewer(turn.kind, turn.meta, at)
+                transcript.append_interviewer(turn.text, at)
+                transcript.end_interviewer()
+            else:
+                transcript.add_candidate(turn.text, turn.kind, str(turn.meta.get("input", "voice")), at)
+        last_question = next((t for t in reversed(turns) if t.role == "interviewer" and t.kind == "question"), None)
+        if last_question is None:
+            return
+        number, of = last_question.meta.get("number"), last_question.meta.get("of")
+        if number and of:
+            self.question_number = (int(number), int(of))
+            self.query_one(SessionHeader).question = self.question_number
+        question = self.services.bank.question(last_question.question_id) if last_question.question_id else None
+        self._set_question(question)
+        since = turns[turns.index(last_question):]
+        hints = [t.text for t in since if t.role == "interviewer" and t.kind == "hint"]
+        if hints:
+            self.query_one(HintBar).set_hint(hints[-1])
 
     def _can_run_code(self) -> bool:
         tools = self.services.tools
@@ -170,10 +214,13 @@ class InterviewScreen(Screen[None]):
         if message.voice and self.voice is not None:
             panel.set_source(self.voice.label, live=self.voice.live)
             panel.state = "listening"
+            box = self.query_one("#typed", AnswerBox)
+            if box.has_focus and not box.text:
+                self.query_one(TranscriptPane).focus()  # speaking is the mode: space is push-to-talk, not a space
         else:
             panel.set_unavailable(message.voice_error or "")
             panel.state = "typing"
-            self.query_one("#typed", Input).focus()
+            self.query_one("#typed", AnswerBox).focus()
 
     def on_segment_started(self, message: m.SegmentStarted) -> None:
         transcript = self.query_one(TranscriptPane)
@@ -253,12 +300,20 @@ class InterviewScreen(Screen[None]):
     # The coding pane
 
     def _set_question(self, question: Question | None) -> None:
+        if question is None or self.current_question is None or question.id != self.current_question.id:
+            self.query_one(HintBar).set_hint("")  # a hint belongs to its question
         self.current_question = question
         coding = question is not None and question.coding is not None
         self.set_class(coding, "-coding")
+        self.refresh_bindings()  # the editor key is shown only while there is an editor
         if coding:
             assert question is not None
-            self.query_one(CodingPane).load_question(question)
+            pane = self.query_one(CodingPane)
+            pane.load_question(question)
+            # Code is written in the editor, not the answer box (which would send it as a spoken answer).
+            self.call_after_refresh(pane.focus_editor)
+        elif self.focused is not None and self.query_one(CodingPane) in self.focused.ancestors:
+            self.query_one("#typed", AnswerBox).focus()  # the editor is hidden now; answers go in the box again
 
     @on(CodingPane.RunRequested)
     def _run_code(self, message: CodingPane.RunRequested) -> None:
@@ -288,10 +343,10 @@ class InterviewScreen(Screen[None]):
         self.input.submit(CandidateAnswer(text=message.code, kind="code", meta={"language": message.language}),
                           source="editor")
 
-    # Answers typed in the voice panel
+    # Answers typed in the answer box
 
-    @on(VoicePanel.TypedAnswer)
-    def _typed(self, message: VoicePanel.TypedAnswer) -> None:
+    @on(AnswerBox.Submitted)
+    def _typed(self, message: AnswerBox.Submitted) -> None:
         try:
             answer = parse_answer(message.text)  # a fenced block typed here is submitted as code, as in --text
         except PrepAIError as exc:
@@ -309,8 +364,12 @@ class InterviewScreen(Screen[None]):
 
     # Actions
 
+    def action_code_editor(self) -> None:
+        if self.has_class("-coding"):
+            self.query_one(CodingPane).focus_editor()
+
     def action_type_instead(self) -> None:
-        self.query_one("#typed", Input).focus()
+        self.query_one("#typed", AnswerBox).focus()
 
     def action_hint(self) -> None:
         self.input.submit(CandidateAnswer(text="Can I get a hint?"), source="typed")
@@ -322,6 +381,8 @@ class InterviewScreen(Screen[None]):
         panel = self.query_one(VoicePanel)
         panel.push_to_talk = not panel.push_to_talk
         self.input.set_push_to_talk(panel.push_to_talk)
+        if panel.push_to_talk and isinstance(self.focused, TextArea):
+            self.query_one(TranscriptPane).focus()  # space must reach push-to-talk, not type into a box
 
     def action_toggle_mute(self) -> None:
         if self.voice is None or not self.voice.live:
@@ -344,6 +405,8 @@ class InterviewScreen(Screen[None]):
         # Space and q type into the answer box and the editor; only act on them elsewhere.
         if action in {"push_to_talk", "quit_interview"} and isinstance(self.focused, (Input, TextArea)):
             return False
+        if action == "code_editor":
+            return self.has_class("-coding")
         return True
 
     def action_end(self) -> None:

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from prepai_cli.domain import Session
+from prepai_cli.domain import Session, status_word
 from prepai_cli.screens.confirm import ConfirmScreen
 from prepai_cli.screens.browse import BrowsingScreen
 from prepai_cli.tui.services import Services
@@ -53,7 +53,7 @@ class SessionsScreen(BrowsingScreen):
         table.clear()
         for session in self.sessions:
             answers = sum(1 for t in store.turns(session.id) if t.role == "candidate")
-            status = {"abandoned": "paused", "active": "unfinished"}.get(session.status, session.status)
+            status = status_word(session.status)
             table.add_row(session.id, session.type, status,
                           session.created_at.astimezone().strftime("%Y-%m-%d %H:%M"), str(answers), key=session.id)
         table.display = bool(self.sessions)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -21,6 +22,35 @@ def starter_code(question: Question, language: str) -> str:
     if language == "javascript":
         return f"{question.coding.javascript_signature}\n  \n}}\n"
     return f"{question.coding.python_signature}\n    \n"
+
+
+def body_location(code: str) -> tuple[int, int]:
+    """Where typing starts in starter code: the end of the first indented blank line (the body)."""
+    for row, line in enumerate(code.split("\n")):
+        if line and not line.strip():
+            return row, len(line)
+    return 0, 0
+
+
+# What opens a block, so the next line is indented one level deeper.
+_OPENS_BLOCK = {"python": (":",), "javascript": ("{", "(", "[")}
+
+
+class CodeEditor(TextArea):
+    """A code editor whose Enter keeps the line's indentation, one level deeper after a block opener."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key != "enter" or self.read_only:
+            return  # TextArea's own handler runs next
+        event.stop()
+        event.prevent_default()
+        row, column = self.cursor_location
+        before = self.document[row][:column]
+        indent = before[: len(before) - len(before.lstrip())]
+        if before.rstrip().endswith(_OPENS_BLOCK.get(self.language or "", ())):
+            indent += " " * self.indent_width
+        start, end = self.selection
+        self._replace_via_keyboard("\n" + indent, start, end)
 
 
 def _short(value: Any, limit: int = 24) -> str:
@@ -72,7 +102,9 @@ class CodingPane(Vertical):
             yield Button("Submit ^s", id="submit", compact=True, variant="success")
         # One editor per language, shown one at a time, so each language keeps its own draft and undo history.
         for language in LANGUAGES:
-            yield TextArea.code_editor("", language=language, id=f"editor-{language}", soft_wrap=False)
+            editor = CodeEditor.code_editor("", language=language, id=f"editor-{language}", soft_wrap=False)
+            editor.indent_width = 4 if language == "python" else 2
+            yield editor
         yield Static(id="code-status")
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
 
@@ -94,18 +126,30 @@ class CodingPane(Vertical):
             return
         self.question = question
         for language in LANGUAGES:
-            self.query_one(f"#editor-{language}", TextArea).load_text(starter_code(question, language))
+            editor = self.query_one(f"#editor-{language}", TextArea)
+            code = starter_code(question, language)
+            editor.load_text(code)
+            # Typing starts in the function's body, indented. Placed once the pane is laid out: while it is still
+            # hidden the editor has no width, and moving the cursor there scrolls the signature's start out of view.
+            self.call_after_refresh(editor.move_cursor, body_location(code))
         self._set_language(self.language)
         self.query_one("#code-title", Static).update(f"Code · {question.coding.function_name if question.coding else question.id}")
         self.query_one(DataTable).clear()
         self.query_one(DataTable).display = False
         if self.can_run:
-            self._status("Write your solution, ctrl+r runs the tests, ctrl+s submits it to the interviewer.")
+            self._status("Write your solution here: ctrl+r runs the tests, ctrl+s submits it to the interviewer, "
+                         "esc leaves the editor, f4 comes back.")
+
+    def focus_editor(self) -> None:
+        self.editor.focus()
 
     def _set_language(self, language: str) -> None:
+        had_focus = self.editor.has_focus if self.is_mounted else False
         self.language = language
         for name in LANGUAGES:
             self.query_one(f"#editor-{name}", TextArea).display = name == language
+        if had_focus:
+            self.editor.focus()
         self.query_one("#language", Button).label = "Python" if language == "python" else "JavaScript"
 
     def action_toggle_language(self) -> None:

@@ -124,7 +124,7 @@ class TranscriptPane(VerticalScroll):
         return entry
 
     def add_notice(self, text: str, at: datetime) -> None:
-        self._mount_entry(TranscriptEntry("·", at, text, role="notice", classes="-notice"))
+        self._mount_entry(TranscriptEntry("PrepAI", at, text, role="notice", classes="-notice"))
 
     def _mount_entry(self, entry: TranscriptEntry) -> None:
         # A live partial stays last: interviewer text or a notice arriving mid-answer goes above it.

@@ -7,8 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Static
 
+from prepai_cli.interview.device_help import no_voice_note
 from prepai_cli.widgets.level_meter import LevelMeter
 
 STATES = {
@@ -31,13 +32,7 @@ class VoicePanel(Vertical):
     VoicePanel #voice-note { color: $text-muted; height: auto; margin-top: 1; }
     VoicePanel Horizontal { height: 1; margin-top: 1; }
     VoicePanel Horizontal Button { margin-right: 1; }
-    VoicePanel Input { margin-top: 1; }
     """
-
-    class TypedAnswer(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
 
     class ModeToggled(Message):
         pass
@@ -64,7 +59,6 @@ class VoicePanel(Vertical):
         with Horizontal(id="voice-controls"):
             yield Button("Hands-free", id="mode", compact=True)
             yield Button("Mute", id="mute", compact=True)
-        yield Input(placeholder="Type instead… (enter sends)", id="typed")
         yield Static(id="voice-note")
 
     def on_mount(self) -> None:
@@ -119,10 +113,12 @@ class VoicePanel(Vertical):
         if self.voice_available is None:
             note = "Getting ready…"
         elif not self.voice_available:
-            reason = f" ({self.unavailable_reason})" if self.unavailable_reason else ""
-            note = f"No voice input{reason}: type your answers below. Typed answers always work."
+            if self.unavailable_reason in {"", "not set up"}:  # --text: typing was the choice, nothing failed
+                note = "Typed interview: type your answers below the transcript (enter sends)."
+            else:
+                note = no_voice_note(self.unavailable_reason)
         elif not self.live:
-            note = f"Listening to {self.source_label}. Typed answers still work."
+            note = f"Listening to {self.source_label}. Typed answers (below the transcript) still work."
         elif self.push_to_talk:
             note = "Push-to-talk: press space to start talking, space again when done (f2: hands-free)."
         else:
@@ -135,10 +131,3 @@ class VoicePanel(Vertical):
             self.post_message(self.ModeToggled())
         elif event.button.id == "mute":
             self.post_message(self.MuteToggled())
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        text = event.value.strip()
-        if text:
-            event.input.clear()
-            self.post_message(self.TypedAnswer(text))

@@ -18,6 +18,7 @@ _AWS_VARS = (
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGION",
     "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_BEDROCK", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
     "AWS_ENDPOINT_URL_BEDROCK_AGENT", "AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME", "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL",
     "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
 )
@@ -45,7 +46,8 @@ def fake_aws(isolated_aws: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fa
     server = FakeAws().start()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    for service in ("BEDROCK_AGENT_RUNTIME", "BEDROCK_RUNTIME", "BEDROCK", "BEDROCK_AGENT", "STS"):
+    for service in ("BEDROCK_AGENT_RUNTIME", "BEDROCK_RUNTIME", "BEDROCK", "BEDROCK_AGENT", "STS", "BEDROCK_AGENTCORE",
+                    "BEDROCK_AGENTCORE_CONTROL"):
         monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", server.url)
     yield server
     server.stop()
@@ -54,6 +56,15 @@ def fake_aws(isolated_aws: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fa
 @pytest.fixture
 def agent_settings() -> AWSSettings:
     return AWSSettings(region="us-east-1", agent_id="AGENT12345", agent_alias_id="ALIAS12345")
+
+
+HARNESS_ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/prepai_interviewer-Ab12Cd34Ef"
+GATEWAY_ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/prepai-tools-ab12cd34ef"
+
+
+@pytest.fixture
+def harness_settings() -> AWSSettings:
+    return AWSSettings(region="us-east-1", harness_arn=HARNESS_ARN, harness_endpoint="live", gateway_arn=GATEWAY_ARN)
 
 
 @pytest.fixture

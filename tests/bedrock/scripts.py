@@ -73,3 +73,48 @@ def conversation(store: SessionStore, type: str, turns: list[tuple[str, str, str
         store.add_turn(session.id, NewTurn(role=role, kind=kind, text=text, meta=meta))  # type: ignore[arg-type]
     return Conversation(session=session, turns=store.turns(session.id), end_requested=end_requested,
                         cv_summary=cv_summary)
+
+
+def harness_text(*texts: str, stop: str = "end_turn", usage: tuple[int, int] = (150, 25),
+                 delay: float = 0.0) -> list[Frame]:
+    """One InvokeHarness assistant message of text blocks; the harness streams Converse-shaped events."""
+    return converse_text(*texts, stop=stop, usage=usage) if not delay else [
+        Frame(f.data, delay) for f in converse_text(*texts, stop=stop, usage=usage)]
+
+
+def harness_inline_tool_use(tool_use_id: str, name: str, arguments: dict[str, Any], *,
+                            text: str | None = None) -> list[Frame]:
+    """An assistant message that calls an inline function and pauses the harness (stopReason tool_use)."""
+    frames = [Frame(es.event("messageStart", {"role": "assistant"}))]
+    index = 0
+    if text:
+        frames += [Frame(es.event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": text}})),
+                   Frame(es.event("contentBlockStop", {"contentBlockIndex": 0}))]
+        index = 1
+    raw = json.dumps(arguments)
+    frames.append(Frame(es.event("contentBlockStart", {"contentBlockIndex": index, "start": {
+        "toolUse": {"toolUseId": tool_use_id, "name": name, "type": "tool_use"}}})))
+    frames += [Frame(es.event("contentBlockDelta", {"contentBlockIndex": index, "delta": {
+        "toolUse": {"input": raw[i:i + 40]}}})) for i in range(0, len(raw), 40)]
+    frames.append(Frame(es.event("contentBlockStop", {"contentBlockIndex": index})))
+    return frames + converse_stop("tool_use", (400, 30))
+
+
+def harness_gateway_tool(tool_use_id: str, name: str, arguments: dict[str, Any],
+                         result: dict[str, Any]) -> list[Frame]:
+    """The harness calling a gateway tool itself: the model's toolUse, then the tool's result, in one stream."""
+    frames = [Frame(es.event("messageStart", {"role": "assistant"})),
+              Frame(es.event("contentBlockStart", {"contentBlockIndex": 0, "start": {"toolUse": {
+                  "toolUseId": tool_use_id, "name": name, "type": "mcp_tool_use", "serverName": "prepai_tools"}}})),
+              Frame(es.event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {
+                  "toolUse": {"input": json.dumps(arguments)}}})),
+              Frame(es.event("contentBlockStop", {"contentBlockIndex": 0}))]
+    frames += converse_stop("tool_use", (300, 20))
+    frames += [Frame(es.event("messageStart", {"role": "user"})),
+               Frame(es.event("contentBlockStart", {"contentBlockIndex": 0, "start": {"toolResult": {
+                   "toolUseId": tool_use_id, "status": "success"}}})),
+               Frame(es.event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {
+                   "toolResult": [{"json": result}]}})),
+               Frame(es.event("contentBlockStop", {"contentBlockIndex": 0})),
+               Frame(es.event("messageStop", {"stopReason": "tool_result"}))]
+    return frames

@@ -222,3 +222,13 @@ def test_agent_settings_are_required(bank: QuestionBank, judge: AnswerJudge) -> 
 
     with pytest.raises(PrepAIError, match="--agent-id and --agent-alias-id"):
         BedrockAgentBrain(AWSSettings(region="us-east-1"), bank, judge)
+
+
+def test_agents_classic_closed_to_this_account_says_switch(fake_aws: FakeAws, store: SessionStore, bank: QuestionBank,
+                                                           judge: AnswerJudge, agent_settings: AWSSettings) -> None:
+    fake_aws.expect(Reply.error(400, "ValidationException", "Amazon Bedrock Agents Classic is in maintenance mode "
+                                "and not available to new customers."))
+    events = list(make_brain(agent_settings, bank, judge).respond(conversation(store, "google-sde")))
+    error = events[-1]
+    assert isinstance(error, BrainError) and not error.recoverable
+    assert "closed to new customers" in error.message and "--brain agentcore" in error.message

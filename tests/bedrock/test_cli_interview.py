@@ -112,3 +112,19 @@ def test_scripted_interview_with_the_converse_brain(fake_aws: FakeAws, prepai_ho
     assert [m["role"] for m in last] == ["user", "assistant", "user", "assistant", "user", "assistant", "user"]
     assert last[2]["content"][0]["text"] == ANSWERS[0]
     assert "wants to end the interview" in last[-1]["content"][0]["text"]
+
+
+def test_agentcore_without_a_harness_is_one_clean_line(isolated_aws, prepai_home: Path) -> None:
+    result = run_prepai("interview", "--type", "google-sde", "--brain", "agentcore", "--text", "--no-tui",
+                        home=prepai_home, stdin="")
+    assert result.returncode == 1, (result.returncode, result.stderr)  # not an abort while the evaluator loads
+    assert result.stderr.strip().splitlines() == [
+        "error: the agentcore brain needs a harness: run `prepai infra deploy` (it sets aws.harness_arn), or "
+        "`prepai config set aws.harness_arn arn:aws:bedrock-agentcore:...`"]
+
+
+def test_code_interpreter_is_refused_for_other_brains(isolated_aws, prepai_home: Path) -> None:
+    result = run_prepai("interview", "--type", "google-sde", "--brain", "offline", "--code-interpreter", "--text",
+                        "--no-tui", home=prepai_home, stdin="")
+    assert result.returncode == 1
+    assert "--code-interpreter applies to --brain agentcore only" in result.stderr

@@ -99,3 +99,98 @@ def test_offline_brain_contacts_nothing(fake_aws: FakeAws) -> None:
     code, output = run()
     assert code == 0 and "offline, which needs no AWS" in output
     assert fake_aws.requests == []
+
+
+HARNESS = {"harness": {
+    "harnessId": "prepai_interviewer-Ab12Cd34Ef", "harnessName": "prepai_interviewer", "status": "READY",
+    "arn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/prepai_interviewer-Ab12Cd34Ef",
+    "harnessVersion": "4", "executionRoleArn": "arn:aws:iam::123456789012:role/harness",
+    "createdAt": 1764600000, "updatedAt": 1764600000,
+    "model": {"bedrockModelConfig": {"modelId": "us.anthropic.claude-3-5-haiku-20241022-v1:0"}},
+    "systemPrompt": [{"text": "You are an interviewer."}], "tools": [], "skills": [], "allowedTools": [],
+    "truncation": {"strategy": "sliding_window"}, "environment": {"agentCoreRuntimeEnvironment": {
+        "agentRuntimeArn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/rt-Ab12Cd34Ef",
+        "agentRuntimeName": "rt", "agentRuntimeId": "rt-Ab12Cd34Ef", "lifecycleConfiguration": {},
+        "networkConfiguration": {"networkMode": "PUBLIC"}}}}}
+ENDPOINT = {"endpoint": {"harnessId": "prepai_interviewer-Ab12Cd34Ef", "harnessName": "prepai_interviewer",
+                         "endpointName": "live", "arn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/x",
+                         "status": "READY", "liveVersion": "4", "createdAt": 1764600000, "updatedAt": 1764600000}}
+
+
+def gateway(status: str, reasons: list[str] | None = None) -> dict:
+    return {"gatewayArn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/prepai-tools-ab12cd34ef",
+            "gatewayId": "prepai-tools-ab12cd34ef", "name": "prepai-tools", "status": status,
+            "statusReasons": reasons or [], "authorizerType": "AWS_IAM", "createdAt": 1764600000,
+            "updatedAt": 1764600000}
+
+
+@pytest.fixture
+def harness_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    from .conftest import GATEWAY_ARN, HARNESS_ARN
+
+    for name, value in {"PREPAI_AWS__HARNESS_ARN": HARNESS_ARN, "PREPAI_AWS__HARNESS_ENDPOINT": "live",
+                        "PREPAI_AWS__GATEWAY_ARN": GATEWAY_ARN}.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_agentcore_brain_all_good(fake_aws: FakeAws, harness_env: None) -> None:
+    fake_aws.expect(Reply(200, IDENTITY, content_type="text/xml"), Reply(200, HARNESS), Reply(200, ENDPOINT),
+                    Reply(200, gateway("READY")), Stream(converse_text("OK", usage=(9, 2))))
+    code, output = run("--brain", "agentcore")
+    assert code == 0, output
+    assert f"✓ AgentCore: Bedrock AgentCore answers in us-east-1 ({fake_aws.url})" in output
+    assert "✓ harness: prepai_interviewer is READY, version 4" in output
+    assert "✓ harness endpoint: live is READY, serving version 4" in output
+    assert "✓ gateway: prepai-tools is READY (AWS_IAM)" in output
+    assert "✓ model access: a streamed call works (11 tokens)" in output
+    paths = [r.path for r in fake_aws.requests[1:]]
+    assert paths[:3] == ["/harnesses/prepai_interviewer-Ab12Cd34Ef", "/harnesses/prepai_interviewer-Ab12Cd34Ef"
+                         "/endpoints/live", "/gateways/prepai-tools-ab12cd34ef/"]
+    assert paths[3] == "/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/converse-stream"  # the harness's model
+
+
+def test_agentcore_gateway_not_ready_and_access_denied_on_the_endpoint(fake_aws: FakeAws, harness_env: None) -> None:
+    fake_aws.expect(Reply(200, IDENTITY, content_type="text/xml"), Reply(200, HARNESS),
+                    Reply.error(403, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/dev is not "
+                                "authorized to perform: bedrock-agentcore:GetHarnessEndpoint"),
+                    Reply(200, gateway("FAILED", ["target cv-analysis: Lambda ARN is invalid"])),
+                    Stream(converse_text("OK")))
+    code, output = run("--brain", "agentcore")
+    assert code == 1
+    assert "✗ harness endpoint: access denied: your AWS identity needs bedrock-agentcore:GetHarnessEndpoint" in output
+    assert ("✗ gateway: gateway prepai-tools is FAILED, not READY (target cv-analysis: Lambda ARN is invalid)"
+            in output)
+
+
+def test_agentcore_harness_in_another_region(fake_aws: FakeAws, harness_env: None) -> None:
+    fake_aws.expect(Reply(200, IDENTITY, content_type="text/xml"))
+    code, output = run("--brain", "agentcore", "--region", "eu-central-1")
+    assert code == 1
+    assert ("✗ AgentCore: the harness is in us-east-1 but the region is eu-central-1; pass --region us-east-1"
+            in output)
+    assert "– harness: skipped: region mismatch" in output
+
+
+def test_agentcore_not_answering_in_the_region(fake_aws: FakeAws, harness_env: None,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on stands for a region without AgentCore
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL", f"http://127.0.0.1:{port}")
+    fake_aws.expect(Reply(200, IDENTITY, content_type="text/xml"))
+    code, output = run("--brain", "agentcore")
+    assert code == 1
+    assert "✗ AgentCore: Bedrock AgentCore does not answer in us-east-1: it may not be offered there" in output
+    assert "– gateway: skipped: needs AgentCore and the harness" in output
+
+
+def test_agents_classic_refusal_tells_the_user_to_switch(fake_aws: FakeAws) -> None:
+    fake_aws.expect(Reply(200, IDENTITY, content_type="text/xml"),
+                    Reply.error(403, "AccessDeniedException", "Amazon Bedrock Agents is no longer available to new "
+                                "customers. Use Amazon Bedrock AgentCore."))
+    code, output = run("--brain", "bedrock-agent", "--agent-id", "AGENT12345", "--agent-alias-id", "ALIAS12345")
+    assert code == 1
+    assert ("✗ agent: Bedrock Agents (Agents Classic) is closed to new customers and this account cannot use it; "
+            "switch to the AgentCore harness: `prepai infra deploy`, then --brain agentcore") in output

@@ -31,10 +31,20 @@ def test_offline_run_loads_no_aws_code() -> None:
     assert result.stdout.strip() == "offline []"
 
 
+class NoModel:
+    """Stands in for LazyEvaluator: nothing to load, nothing to wait for."""
+
+    def __call__(self) -> None:
+        return None
+
+    def settle(self) -> None:
+        return None
+
+
 @pytest.fixture(autouse=True)
 def no_model_loading(monkeypatch: pytest.MonkeyPatch) -> None:
     """Building a brain starts loading the embedding model in the background; these tests never score an answer."""
-    monkeypatch.setattr("prepai_cli.agent.factory.LazyEvaluator", lambda: (lambda: None))
+    monkeypatch.setattr("prepai_cli.agent.factory.LazyEvaluator", NoModel)
 
 
 def test_cloud_brains_and_the_fallback(bank: QuestionBank) -> None:
@@ -49,3 +59,13 @@ def test_agent_brain_without_an_agent_is_one_clear_line(bank: QuestionBank) -> N
     with pytest.raises(PrepAIError) as raised:
         build_brain(Settings(brain="bedrock-agent"), bank)
     assert "\n" not in str(raised.value) and "--agent-id" in str(raised.value)
+
+
+def test_agentcore_brain_gets_the_candidate_as_memory_actor(bank: QuestionBank) -> None:
+    from prepai_cli.agent.agentcore import AgentCoreBrain
+
+    harness = "arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/prepai_interviewer-Ab12Cd34Ef"
+    brain = build_brain(Settings(brain="agentcore", candidate="ada", aws={"harness_arn": harness}), bank)
+    assert isinstance(brain, AgentCoreBrain) and brain._actor_id == "ada"
+    with pytest.raises(PrepAIError, match="prepai infra deploy"):
+        build_brain(Settings(brain="agentcore"), bank)

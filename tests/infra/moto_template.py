@@ -1,9 +1,10 @@
 """Test-only: the real template made deployable on moto's CloudFormation.
 
-moto has no Bedrock or S3 Vectors resources, and it leaves `AWS::NoValue` as a null inside lists (IAM then rejects
-the policy). So, for the orchestration tests only:
-- every AWS::Bedrock::* and AWS::S3Vectors::* resource is removed, and each Ref/GetAtt to one becomes a fixed
-  fake id or ARN (FAKE_ATTRIBUTES), so the IAM policies, Lambda permissions and Outputs that use them still deploy;
+moto has no Bedrock, Bedrock AgentCore or S3 Vectors resources, and it leaves `AWS::NoValue` as a null inside lists
+(IAM then rejects the policy). So, for the orchestration tests only:
+- every AWS::Bedrock::*, AWS::BedrockAgentCore::* and AWS::S3Vectors::* resource is removed, and each Ref/GetAtt to
+  one becomes a fixed fake id or ARN (FAKE_ATTRIBUTES, by resource type where two types share an attribute name),
+  so the IAM policies, Lambda permissions, environment variables and Outputs that use them still deploy;
 - Fn::If is resolved with the deploy's parameter values, and AWS::NoValue dropped, as CloudFormation would.
 Everything else (buckets, policies, roles, Lambda functions, log groups, the user policy) deploys unchanged.
 """
@@ -25,7 +26,20 @@ FAKE_ATTRIBUTES = {
     "IndexArn": f"arn:aws:s3vectors:us-east-1:{ACCOUNT}:bucket/prepai-vectors/index/prepai-index",
     "VectorBucketArn": f"arn:aws:s3vectors:us-east-1:{ACCOUNT}:bucket/prepai-vectors",
 }
-CLOUD_ONLY_PREFIXES = ("AWS::Bedrock::", "AWS::S3Vectors::")
+HARNESS_ARN = f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:harness/prepai_interviewer-Ab12Cd34Ef"
+FAKE_BY_TYPE = {
+    ("AWS::BedrockAgentCore::Harness", "Arn"): HARNESS_ARN,
+    ("AWS::BedrockAgentCore::Harness", "HarnessId"): "prepai_interviewer-Ab12Cd34Ef",
+    ("AWS::BedrockAgentCore::Harness", "Version"): "1",
+    ("AWS::BedrockAgentCore::HarnessEndpoint", "Arn"): f"{HARNESS_ARN}/endpoint/live",
+    ("AWS::BedrockAgentCore::Gateway", "GatewayArn"):
+        f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:gateway/prepai-tools-ab12cd34ef",
+    ("AWS::BedrockAgentCore::Gateway", "GatewayIdentifier"): "prepai-tools-ab12cd34ef",
+    ("AWS::BedrockAgentCore::Memory", "MemoryArn"):
+        f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:memory/prepai_memory-Ab12Cd34Ef",
+    ("AWS::BedrockAgentCore::Memory", "MemoryId"): "prepai_memory-Ab12Cd34Ef",
+}
+CLOUD_ONLY_PREFIXES = ("AWS::Bedrock::", "AWS::BedrockAgentCore::", "AWS::S3Vectors::")
 _DROP = object()
 
 
@@ -53,7 +67,9 @@ def for_moto(template: dict[str, Any], params: dict[str, str]) -> dict[str, Any]
             if "Ref" in node and node["Ref"] in gone:
                 return FAKE_ATTRIBUTES["AgentId"]
             if "Fn::GetAtt" in node and node["Fn::GetAtt"][0] in gone:
-                return FAKE_ATTRIBUTES[node["Fn::GetAtt"][1]]
+                logical_id, attribute = node["Fn::GetAtt"]
+                kind = template["Resources"][logical_id]["Type"]
+                return FAKE_BY_TYPE.get((kind, attribute)) or FAKE_ATTRIBUTES[attribute]
             if "Fn::If" in node:
                 name, yes, no = node["Fn::If"]
                 return walk(yes if conditions[name] else no)

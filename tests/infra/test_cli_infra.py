@@ -25,17 +25,19 @@ def app() -> typer.Typer:
     return app
 
 
-def test_template_writes_the_built_template(app: typer.Typer, tmp_path: Path, template: dict) -> None:
+def test_template_writes_the_built_template(app: typer.Typer, tmp_path: Path, harness_template: dict) -> None:
     out = tmp_path / "prepai.yaml"
     result = CliRunner().invoke(app, ["infra", "template", "--output", str(out)])
     assert result.exit_code == 0, result.output
-    assert yaml.safe_load(out.read_text()) == template
+    assert yaml.safe_load(out.read_text()) == harness_template
     assert "Wrote" in result.output
 
 
-def test_template_to_stdout(app: typer.Typer, template_yaml: str) -> None:
+def test_template_to_stdout(app: typer.Typer, harness_template_yaml: str, template_yaml: str) -> None:
     result = CliRunner().invoke(app, ["infra", "template"])
-    assert result.exit_code == 0 and result.stdout == template_yaml
+    assert result.exit_code == 0 and result.stdout == harness_template_yaml
+    classic = CliRunner().invoke(app, ["infra", "template", "--agents-classic"])
+    assert classic.exit_code == 0 and classic.stdout == template_yaml
 
 
 def test_deploy_without_credentials_fails_with_one_line(app: typer.Typer, tmp_path: Path,

@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from infra.clients import AwsClients, connect
-from infra.deploy import DeployOptions, deploy, model_parameters, stack_parameters
+from infra.deploy import DeployOptions, deploy, model_parameters, resource_prefix, stack_parameters
 from infra.models import StackOutputs, StackState
 from prepai_cli.errors import PrepAIError
 from tests.infra.recording_ui import RecordingUI
@@ -135,3 +135,15 @@ def test_missing_outputs_are_named() -> None:
     state = StackState(name="prepai", stack_id="id", status="CREATE_COMPLETE", outputs={"AgentId": "A"})
     with pytest.raises(PrepAIError, match="^stack prepai has no output AgentAliasId, KnowledgeBaseId"):
         StackOutputs.from_stack(state)
+
+
+def test_harness_stack_parameters() -> None:
+    fresh = {p["ParameterKey"]: p.get("ParameterValue") for p in stack_parameters(
+        DeployOptions(stack_name="my-prepai_2"), "b", "k", None)}
+    assert fresh["ResourcePrefix"] == "myprepai2" and "AllowCodeInterpreter" not in fresh
+    existing = StackState(name="my-prepai_2", stack_id="id", status="UPDATE_COMPLETE", parameters={
+        "LambdaCodeBucket": "b", "LambdaCodeKey": "k", "ResourcePrefix": "myprepai2", "AllowCodeInterpreter": "false"})
+    params = stack_parameters(DeployOptions(allow_code_interpreter=True), "b", "k2", existing)
+    assert {"ParameterKey": "AllowCodeInterpreter", "ParameterValue": "true"} in params
+    assert {"ParameterKey": "ResourcePrefix", "UsePreviousValue": True} in params  # names never change
+    assert resource_prefix("2024-stack") == "prepai2024stack" and len(resource_prefix("x" * 80)) == 24

@@ -52,7 +52,7 @@ def endpoint() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def moto_template() -> dict[str, Any]:
-    return for_moto(build_template(), {})
+    return for_moto(build_template(kind="agents-classic"), {})
 
 
 @pytest.fixture
@@ -75,7 +75,8 @@ def aws(endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 class Rig:
     """Clients on moto with a stubbed bedrock-agent, a tiny Lambda source tree and editable knowledge documents."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, kind: str = "agents-classic") -> None:
+        self.kind = kind
         real = connect(None, None)
         self.stub = Stubber(real.bedrock_agent)
         self.clients: AwsClients = real
@@ -101,8 +102,8 @@ class Rig:
 
     def deploy(self, template: dict[str, Any], ui: RecordingUI, **options: Any) -> Any:
         with self.stub:
-            result = deploy(self.clients, DeployOptions(poll_seconds=0.01, **options), template, self.build,
-                            self.export, ui)
+            result = deploy(self.clients, DeployOptions(poll_seconds=0.01, **{"kind": self.kind, **options}),
+                            template, self.build, self.export, ui)
             self.stub.assert_no_pending_responses()
         return result
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from infra.action_groups import PLACEMENTS, check_placements_cover, from_cfn_function
-from infra.models import StackOutputs
+from infra.models import KIND_OUTPUTS, StackOutputs
 from infra.parts.agent import AGENT
 from prepai_cli.agent.prompts import AGENT_INSTRUCTION
 from prepai_cli.agent.tools.registry import to_agent_function_schema
@@ -73,20 +73,29 @@ def _text(resource: Any) -> str:
     return json.dumps(resource)
 
 
-def test_no_allow_statement_uses_a_wildcard_action(template: dict) -> None:
+def assert_no_wildcard_action(template: dict[str, Any]) -> None:
     for name, statement in _allow_statements(template):
         for action in _as_list(statement["Action"]):
             assert "*" not in action, f"{name}/{statement['Sid']} allows {action}"
 
 
-def test_every_wildcard_resource_is_justified(template: dict) -> None:
+def wildcard_resources(template: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """(resource, Sid, ARN) of every Allow resource containing "*"; a bare "*" fails at once."""
     found = set()
     for name, statement in _allow_statements(template):
         for resource in _as_list(statement["Resource"]):
             assert resource != "*", f"{name}/{statement['Sid']} allows every resource"
             if "*" in _text(resource):
                 found.add((name, statement["Sid"], _text(resource)))
-    assert found == JUSTIFIED_WILDCARDS
+    return found
+
+
+def test_no_allow_statement_uses_a_wildcard_action(template: dict) -> None:
+    assert_no_wildcard_action(template)
+
+
+def test_every_wildcard_resource_is_justified(template: dict) -> None:
+    assert wildcard_resources(template) == JUSTIFIED_WILDCARDS
 
 
 def test_region_wildcard_model_access_requires_the_profile(template: dict) -> None:
@@ -231,9 +240,10 @@ def test_agent_uses_prepais_instruction_and_prepares_itself(template: dict) -> N
     assert template["Resources"]["KnowledgeBase"]["Properties"]["StorageConfiguration"]["Type"] == "S3_VECTORS"
 
 
-def test_outputs_cover_what_the_cli_reads(template: dict) -> None:
-    needed = {field.alias for field in StackOutputs.model_fields.values()}
-    assert needed <= set(template["Outputs"])
+def test_outputs_cover_what_the_cli_reads(template: dict, harness_template: dict) -> None:
+    shared = {field.alias for field in StackOutputs.model_fields.values() if field.alias and field.is_required()}
+    assert shared | set(KIND_OUTPUTS["agents-classic"]) <= set(template["Outputs"])
+    assert shared | set(KIND_OUTPUTS["harness"]) <= set(harness_template["Outputs"])
 
 
 def test_parameters_have_safe_defaults_except_the_code_location(template: dict) -> None:

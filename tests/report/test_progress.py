@@ -128,7 +128,7 @@ def test_progress_command_json_and_plain_table_when_not_a_terminal(store: Sessio
     assert [p["scores"]["overall"] for p in data["types"][0]["points"]] == [3.5, 5.0, 6.5, 8.5]
     table = runner.invoke(_cli(), ["progress", "--type", "google-sde"], env={"COLUMNS": "160"})
     assert table.exit_code == 0, table.output
-    assert "Overall: 3.5 → 8.5 (+5.0 over 4 sessions)" in table.output
+    assert "Over 4 sessions: Overall 3.5 → 8.5 (+5.0)" in table.output
     assert weak.topic in table.output
     assert "┤" not in table.output  # no plot when the output is not a terminal
 

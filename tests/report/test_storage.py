@@ -67,7 +67,7 @@ def test_new_evaluator_version_or_old_schema_rebuilds(spoken: SpokenSession, sto
 
 def test_report_command_writes_requested_format_and_prints_json(typed: TypedSession, store: SessionStore, prepai_home: Path, tmp_path: Path) -> None:
     session_id = typed.session.id
-    out = tmp_path / "out" / "report.html"
+    out = tmp_path / "report.html"
     result = run_prepai("report", session_id, "--format", "html", "--output", str(out), home=prepai_home)
     assert result.returncode == 0, result.stderr
     page = out.read_text()
@@ -95,7 +95,8 @@ def _cli() -> typer.Typer:
 
 @pytest.mark.parametrize("args, message", [
     (["--format", "pdf"], "unknown report format 'pdf'"),
-    (["--output", "x.txt"], "--output needs a file format"),
+    (["--output", "x.txt"], "cannot tell the report format from 'x.txt'"),
+    (["--format", "terminal", "--output", "x.md"], "--output needs a file format"),
 ])
 def test_report_command_rejects_bad_options(typed: TypedSession, args: list[str], message: str) -> None:
     result = CliRunner().invoke(_cli(), ["report", typed.session.id, *args])

@@ -35,6 +35,16 @@ def make_services(
     )
 
 
+def scripted_services(store: SessionStore, bank: QuestionBank, evaluator: Any, clock: FrozenClock, question_id: str,
+                      *, tools: ToolBox | None = None) -> Services:
+    """Services whose interviewer asks `question_id` first (a ScriptedBrain), so a screen is deterministic."""
+    services = make_services(store, bank, evaluator, clock, tools=tools)
+    question = bank.question(question_id)
+    assert question is not None
+    services.brain_factory = lambda: ScriptedBrain(question_id, question.text.strip(), topic=question.topic)
+    return services
+
+
 class ScriptedBrain:
     """Asks `question_id` first, then closes; deterministic, so screens can be snapshotted."""
 
@@ -158,3 +168,16 @@ def seeded_session(store: SessionStore, session_id: str = "20260115-103000-abc12
         for i, (role, kind, text, qid, evaluation) in enumerate(turns)
     ])
     return session_id
+
+
+def burst(app: Any, keys: list[str]) -> None:
+    """Sends keys the way a terminal delivers a fast burst (tmux send-keys, a paste without bracketed paste):
+    all queued at once, without waiting for the app to handle one before the next arrives."""
+    from textual import events
+
+    driver = app._driver
+    for key in keys:
+        character = {"enter": "\r", "space": " "}.get(key, key if len(key) == 1 else None)
+        event = events.Key({" ": "space"}.get(key, key), character)
+        event.set_sender(app)
+        driver.send_message(event)

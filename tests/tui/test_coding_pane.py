@@ -14,7 +14,7 @@ from prepai_cli.tui.app import PrepAIApp
 from prepai_cli.tui.clock import FrozenClock
 from prepai_cli.tui.services import InterviewSetup, Services
 from prepai_cli.widgets.coding_pane import CodingPane
-from tests.tui.helpers import Recorder, ScriptedBrain, make_services, plain, wait_for
+from tests.tui.helpers import Recorder, plain, scripted_services, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -33,11 +33,7 @@ COUNTING = (
 
 def coding_services(store: SessionStore, bank: QuestionBank, evaluator: Any, clock: FrozenClock,
                     tools: Any) -> Services:
-    services = make_services(store, bank, evaluator, clock, tools=tools)
-    question = bank.question(QUESTION)
-    assert question is not None
-    services.brain_factory = lambda: ScriptedBrain(QUESTION, question.text.strip(), topic=question.topic)
-    return services
+    return scripted_services(store, bank, evaluator, clock, QUESTION, tools=tools)
 
 
 async def test_run_shows_sandbox_results_and_submit_sends_code(

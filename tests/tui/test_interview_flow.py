@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from prepai_cli.bank import QuestionBank
 from prepai_cli.screens.interview import InterviewScreen
@@ -16,6 +16,7 @@ from prepai_cli.tui import messages as m
 from prepai_cli.tui.app import PrepAIApp
 from prepai_cli.tui.clock import FrozenClock
 from prepai_cli.tui.services import InterviewSetup, Services
+from prepai_cli.widgets.answer_box import AnswerBox
 from prepai_cli.widgets.hint_bar import HintBar
 from prepai_cli.widgets.session_header import SessionHeader
 from prepai_cli.widgets.transcript import TranscriptPane
@@ -57,7 +58,7 @@ async def test_pick_type_answer_end_and_see_scores(services: Services, store: Se
         # No microphone was given: the panel says so and typing is the mode.
         panel = app.screen.query_one(VoicePanel)
         assert panel.voice_available is False
-        assert "type your answers" in plain(panel.query_one("#voice-note", Static))
+        assert "type your answers" in plain(panel.query_one("#voice-note", Static)).lower()
 
         await pilot.click("#typed")
         typed = GOOD_TWO_SUM[:59]
@@ -165,10 +166,10 @@ async def test_typed_input_keeps_q_and_space(services: Services) -> None:
     app = PrepAIApp(services, setup=InterviewSetup(type="google-sde"))
     async with app.run_test(size=(80, 24), message_hook=recorder) as pilot:
         await wait_for(pilot, lambda: bool(recorder.of(m.AnswerRequested)))
-        box = app.screen.query_one("#typed", Input)
+        box = app.screen.query_one("#typed", AnswerBox)
         box.focus()
         await pilot.press("q", "space", "q")
-        assert box.value == "q q"
+        assert box.text == "q q"
         assert isinstance(app.screen, InterviewScreen)
 
 
@@ -188,8 +189,8 @@ async def test_no_microphone_says_why_and_typing_takes_over(
         ready = recorder.of(m.InterviewReady)[0]
         assert (ready.voice, ready.voice_error) == (False, "no input device found")
         note = plain(app.screen.query_one("#voice-note", Static))
-        assert "no input device found" in note and "type your answers" in note
-        assert app.screen.focused is app.screen.query_one("#typed", Input)
+        assert "no input device found" in note and "type your answers" in note.lower()
+        assert app.screen.focused is app.screen.query_one("#typed", AnswerBox)
 
 
 class BrokenVoice:
@@ -208,7 +209,7 @@ async def test_voice_failing_mid_interview_falls_back_to_typing(
     app = PrepAIApp(services, setup=InterviewSetup(type="google-sde"))
     async with app.run_test(size=(80, 24), message_hook=recorder) as pilot:
         await wait_for(pilot, lambda: any("Voice input stopped" in n.text for n in recorder.of(m.Notice)))
-        app.screen.query_one("#typed", Input).focus()
+        app.screen.query_one("#typed", AnswerBox).focus()
         await pilot.press(*"a hash map", "enter")
         await wait_for(pilot, lambda: bool(recorder.of(m.CandidateFinal)))
         assert recorder.of(m.CandidateFinal)[0].source == "typed"

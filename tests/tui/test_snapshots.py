@@ -17,7 +17,7 @@ from prepai_cli.tui.app import PrepAIApp
 from prepai_cli.tui.clock import FrozenClock
 from prepai_cli.tui.services import InterviewSetup, Services
 from prepai_cli.widgets.transcript import TranscriptPane
-from tests.tui.helpers import ScriptedBrain, make_services, seeded_session, wait_for
+from tests.tui.helpers import scripted_services, seeded_session, wait_for
 
 @pytest.fixture(autouse=True)
 def utc(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,12 +26,7 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> None:
     time.tzset()
 
 
-def scripted(store: SessionStore, bank: QuestionBank, evaluator: Any, clock: FrozenClock, question_id: str) -> Services:
-    services = make_services(store, bank, evaluator, clock)
-    question = bank.question(question_id)
-    assert question is not None
-    services.brain_factory = lambda: ScriptedBrain(question_id, question.text.strip(), topic=question.topic)
-    return services
+scripted = scripted_services
 
 
 def test_picker(snap_compare: Any, services: Services) -> None:

@@ -1,95 +1,109 @@
-"""Offline answer evaluation: key-point coverage by meaning, red flags, STAR structure, specificity.
+"""Offline answer evaluation: what was right, what was missing, what was wrong, and a score that follows.
 
-Every comparison is a cosine similarity between MiniLM sentence embeddings. The answer is cut into
-units (sentences and pairs of neighbouring sentences); each key point's evidence is its best match
-among the units. The thresholds in `Tuning` were measured on tests/data/evaluator_cases.yaml
-(strong / vague / fluent-but-wrong answers to real bank questions); bench/evaluator_speed.py
-prints the separation they give.
+Meaning, not wording: every key point carries the other ways candidates say it (`phrasings`) and, when it
+lists several items, its `parts`; a key point is credited when some sentence of the answer is close to any
+of its wordings. Wrong claims are data too: each key point's `misconceptions` are compared with the answer's
+sentences, and one that is closer to the misconception than to every right wording of the point, with the
+same polarity ("X" and "never X" are different claims), is named and costs more than a silence.
+
+Relevance comes first: an answer that matches another question of the interview better than this one (a
+conflict story told to a prioritisation question) or matches nothing scores near zero whatever its shape.
+Stories are judged on substance as well as STAR form (behaviour.py). Coding questions are scored first from
+the sandbox's test results. `judge_question` combines the turns said to one question: each turn is judged
+on its own and credit is the best any turn earned, minus hints.
+
+Every number in `Tuning` was chosen on the dev half of tests/data/calibration.yaml; bench/evaluator_agreement.py
+reports agreement on the held-out half.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from prepai_cli.agent.answers import is_non_answer
 from prepai_cli.agent.evaluator import star as star_mod
 from prepai_cli.agent.evaluator import text as t
+from prepai_cli.agent.evaluator.behaviour import behaviour_hits
 from prepai_cli.agent.evaluator.embedder import Embedder
-from prepai_cli.agent.evaluator.models import Evaluation, KeyPointResult
+from prepai_cli.agent.evaluator.models import CodeResult, Evaluation, KeyPointResult, MisconceptionHit
 from prepai_cli.bank.models import Question
 
 
 @dataclass(frozen=True)
 class Tuning:
-    """Thresholds and weights, measured on tests/data/evaluator_cases.yaml (see bench/evaluator_speed.py)."""
+    """Thresholds and weights (see the module docstring for where they come from)."""
 
-    # A factual key point is covered when some unit reaches this cosine similarity. Measured per key
-    # point: strong answers' best match median 0.72 (p25 0.65), vague answers' median 0.42 (p75 0.52);
-    # 0.60-0.62 maximises balanced accuracy (0.90) between the two.
+    # A factual key point is covered when some unit reaches this similarity with one of its wordings;
+    # credit ramps over threshold +- width, so near misses count a little.
     cover_threshold: float = 0.60
-    # Credit ramps linearly over threshold +- width instead of jumping, so near-misses count a little.
     cover_width: float = 0.06
-    # Behavioural rubric lines ("Describes how ...") are abstract. Measured, similarity alone does not
-    # separate strong from vague stories (balanced accuracy ~0.5 at every threshold: generic answers
-    # resemble abstract rubric lines as much as concrete stories do). So the threshold is low and the
-    # credit is scaled by how concrete the surrounding story is (numbers, names, tools); a story
-    # with no specifics earns at most `rubric_concrete_floor` of a point.
-    rubric_threshold: float = 0.36
+    # Paraphrases a small embedding model sees only dimly (similarity ~0.5) still earn part of a point: the
+    # final coverage blends hard credit with this softer, wider ramp.
+    soft_threshold: float = 0.50
+    soft_width: float = 0.10
+    soft_share: float = 0.35
+    # Behavioural rubric lines are abstract; their credit is also scaled by how concrete the story is.
+    rubric_threshold: float = 0.40
     rubric_width: float = 0.08
     rubric_concrete_floor: float = 0.35
-    # A red flag fires when a single sentence is at least this similar to it (technical / rubric) ...
-    red_flag_min: float = 0.55
-    red_flag_min_rubric: float = 0.45
-    # ... and more similar to it than to every key point by this margin. Similarity alone cannot tell
-    # "X is constant time" from "X is not constant time"; the margin against the key point that states
-    # the right version can. Measured: strong answers' worst margin +0.05, wrong answers' +0.07 to +0.38.
-    red_flag_margin: float = 0.06
-    # Rubric key points are as abstract as rubric red flags, so they compete more closely with them.
-    red_flag_margin_rubric: float = 0.03
-    # Margin at which a red flag costs its full weight.
-    red_flag_full: float = 0.20
-    # When exactly one of the sentence and the red flag is negated, the sentence probably rejects
-    # the mistake ("you can't read from the standby").
-    negation_discount: float = 0.08
-    # The same tilt for key points: a sentence negated where the key point is not (or the reverse)
-    # is weaker evidence for it.
+    # A part of a multi-item key point ("reliability" among the six pillars) is short and specific.
+    part_threshold: float = 0.55
+    part_width: float = 0.06
     key_point_negation_discount: float = 0.05
-    # Each red flag at full strength removes this share of the score; all together never more than max.
-    red_flag_weight: float = 0.35
-    red_flag_max: float = 0.75
-    # A sentence about a key point (its closest one, at least this similar) that states a contradicting
-    # alternative (text.contradicts: O(1) vs O(n), synchronous vs asynchronous ...) counts as a
-    # mistake with this strength, like a red flag.
+    # A misconception is stated when a single sentence is this similar to its claim ...
+    misconception_min: float = 0.62
+    # ... and closer to the claim than to every right wording of the key point by this margin.
+    misconception_margin: float = 0.03
+    misconception_full: float = 0.12
+    # Bank red flags (question level) work the same way against the key points.
+    red_flag_min: float = 0.62
+    red_flag_min_rubric: float = 0.48
+    red_flag_margin: float = 0.06
+    red_flag_margin_rubric: float = 0.03
+    red_flag_full: float = 0.20
     contradiction_min: float = 0.50
-    contradiction_strength: float = 0.7
-    # Answers shorter than this many words are scaled down proportionally.
-    brevity_words: int = 35
-    # STAR part prototypes: a sentence takes the best part's label at or above this similarity.
+    # Share of the score each mistake removes at full strength; all mistakes together never more than max.
+    misconception_weight: float = 0.30
+    contradiction_weight: float = 0.25
+    red_flag_weight: float = 0.20
+    behaviour_weight: float = 0.25
+    mistake_max: float = 0.80
+    brevity_words: int = 30
+    # Past this many words an answer that covers little is a ramble and loses up to `ramble_cost`.
+    ramble_words: int = 300
+    ramble_cost: float = 0.35
     star_threshold: float = 0.45
-    # evaluate_text: a free question maps to a bank question at or above this similarity. Measured:
-    # 13 paraphrases of bank questions scored 0.56-0.88 against their own question (all matched
-    # correctly within their type); off-bank questions 0.22-0.42, loosely related ones up to 0.54
-    # ("design Twitter" vs the news feed question) and 0.59 ("why work here" vs "why move now").
     match_threshold: float = 0.55
-    # Score weights. Behavioural (STAR) answers lean less on key-point coverage because rubric
-    # similarity is the weakest signal (see rubric_threshold).
-    coverage_weight: float = 0.80
-    specificity_weight: float = 0.20
-    star_coverage_weight: float = 0.40
-    star_structure_weight: float = 0.35
-    star_specificity_weight: float = 0.25
+    coverage_weight: float = 0.85
+    specificity_weight: float = 0.15
+    star_coverage_weight: float = 0.50
+    star_structure_weight: float = 0.30
+    star_specificity_weight: float = 0.20
+    # Relevance: the answer's best match with this question's own wordings must reach `relevance_floor`,
+    # and must not trail its best match with another question of the interview by more than the margin.
+    relevance_floor: float = 0.34
+    relevance_floor_width: float = 0.06
+    rival_margin: float = -0.04
+    rival_width: float = 0.05
+    story_relevance_floor: float = 0.20
+    story_rival_margin: float = -0.13
     # Structure-only judging (no bank question matched): relevance of the answer to the question text.
-    # Measured: answers to their own question 0.33-0.79, to another question 0.07-0.26 (one 0.49).
     relevance_threshold: float = 0.30
     relevance_width: float = 0.08
+    # Coding: share of the score that comes from the tests, and the most failing code can score.
+    code_weight: float = 0.60
+    failing_code_cap: float = 4.5
+    hint_cost: float = 0.75
+    hint_cost_max: float = 2.5
 
 
 DEFAULT_TUNING = Tuning()
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 8192
+OFF_TOPIC_BELOW = 0.35
 
 
 def _ramp(value: float | np.ndarray, center: float, width: float) -> np.ndarray:
@@ -107,32 +121,78 @@ class _Analysis:
     specificity: float
     structure: dict[str, bool]
     concrete: np.ndarray  # per unit, 0-1 (text.concreteness)
+    negated: np.ndarray  # per unit
+
+    @property
+    def single(self) -> np.ndarray:
+        return np.array([u.first == u.last for u in self.units], dtype=bool)
+
+
+@dataclass
+class _TurnJudgement:
+    """One candidate turn judged against a question: per key point credit and the mistakes it made."""
+
+    credits: np.ndarray  # [key points]
+    soft: np.ndarray  # [key points] the softer ramp (Tuning.soft_threshold)
+    similarity: np.ndarray  # [key points]
+    evidence: list[str | None]
+    contradicted: set[int]
+    misconceptions: list[tuple[int, int, str, float]]  # (key point, misconception index, sentence, strength)
+    red_flags: list[tuple[str, float]]
+    behaviours: list[tuple[str, str, str]]  # (label, advice, sentence)
+    structure: dict[str, bool]
+    relevance: float
+    word_count: int
+    sentences: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AnswerTurn:
+    """A candidate turn as judge_question takes it: its text, and the key point it replied to (a follow-up)."""
+
+    text: str
+    reply_to: str | None = None
 
 
 class AnswerEvaluator:
-    def __init__(self, embedder: Embedder, tuning: Tuning = DEFAULT_TUNING) -> None:
+    def __init__(self, embedder: Embedder, tuning: Tuning = DEFAULT_TUNING,
+                 rivals: Sequence[Question] = ()) -> None:
+        """`rivals`: the other questions of the interview (usually the whole bank); an answer that fits one of
+        them better than the question asked is off topic."""
         self._embedder = embedder
         self._tuning = tuning
-        # Key points, red flags and bank question texts repeat across calls; their vectors are kept.
+        self._rivals = list(rivals)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._rival_table: tuple[np.ndarray, list[Question], np.ndarray] | None = None
+        self._rival_masks: dict[str, np.ndarray] = {}
         self._prototypes = {name: embedder.encode(list(texts)) for name, texts in star_mod.PROTOTYPES.items()}
 
     # ------------------------------------------------------------ public
 
     def evaluate(self, question: Question, answer: str, *, star: bool) -> Evaluation:
-        if is_non_answer(answer):
-            return self._non_answer(question, answer, star=star, match_note=None)
-        analysis = self._analyse(answer, star=star, echo=question.text)
-        return self._judge(question, analysis, star=star, match_note=None)
+        """One answer to `question`."""
+        return self.judge_question(question, [AnswerTurn(answer)], star=star)
+
+    def judge_question(self, question: Question, turns: Sequence[AnswerTurn], *, star: bool, hints: int = 0,
+                       code: CodeResult | None = None, match_note: str | None = None) -> Evaluation:
+        """Everything the candidate said to one question (answers to it and to its follow-ups, not clarifying
+        questions or hint requests), the hints they were given and the sandbox's verdict on their code."""
+        spoken = [turn for turn in turns if not is_non_answer(turn.text)]
+        if not spoken and code is None:
+            return self._non_answer(question, " ".join(turn.text for turn in turns), star=star,
+                                    match_note=match_note)
+        judged = [self._judge_turn(question, self._analyse(turn.text, star=star, echo=question.text), star=star)
+                  for turn in spoken]
+        return self._combine(question, judged, star=star, hints=hints, code=code, match_note=match_note)
 
     def evaluate_text(self, question_text: str, answer: str, *, candidates: Sequence[Question],
                       star: bool) -> Evaluation:
+        """An answer to a question given as text: judged by the matching bank question's own rules (its STAR
+        flag, key points and misconceptions), or on structure and relevance when no bank question matches."""
         best, similarity = self.match_question(question_text, candidates)
         if best is not None and similarity >= self._tuning.match_threshold:
             note = f"matched to bank question {best.id} (similarity {similarity:.2f})"
-            if is_non_answer(answer):
-                return self._non_answer(best, answer, star=star, match_note=note)
-            return self._judge(best, self._analyse(answer, star=star, echo=best.text), star=star, match_note=note)
+            return self.judge_question(best, [AnswerTurn(answer)], star=best.story, match_note=note)
         closest = f"closest was {best.id} at {similarity:.2f}; " if best is not None else ""
         note = f"no close bank question ({closest}judged on structure and specificity only)"
         return self._structure_only(question_text, answer, star=star, match_note=note)
@@ -146,6 +206,22 @@ class AnswerEvaluator:
         sims = vectors @ query
         best = int(np.argmax(sims))
         return candidates[best], float(sims[best])
+
+    def similarity(self, text: str, others: Sequence[str]) -> np.ndarray:
+        """Cosine similarity of `text` with each of `others` (for callers that classify turns)."""
+        if not others:
+            return np.zeros(0, dtype=np.float32)
+        query = self._vectors([t.for_embedding(text)])[0]
+        return self._vectors([t.for_embedding(o) for o in others]) @ query
+
+    def relevance(self, question: Question, answer: str) -> float:
+        """0-1: how much `answer` addresses `question` rather than something else."""
+        a = self._analyse(answer, star=False, echo=question.text)
+        return self._relevance(question, a, self._evidence_sims(question, a)[0])
+
+    def warm(self) -> None:
+        """Encodes the rival questions' texts ahead of the first answer (a few seconds for the whole bank)."""
+        self._rival_rows()
 
     # ------------------------------------------------------------ embeddings
 
@@ -162,11 +238,6 @@ class AnswerEvaluator:
             return np.zeros((0, self._prototypes["action"].shape[1]), dtype=np.float32)
         return np.stack([self._cache[text] for text in texts])
 
-    def _pair_vectors(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        """[pairs, 2, dim]: two wordings of each text (see text.first_person); callers keep the better match."""
-        flat = self._vectors([text for pair in pairs for text in pair])  # one model call for all of them
-        return flat.reshape(len(pairs), 2, -1)
-
     # ------------------------------------------------------------ analysis
 
     def _analyse(self, answer: str, *, star: bool, echo: str) -> _Analysis:
@@ -174,27 +245,21 @@ class AnswerEvaluator:
         sentences = t.sentences(answer)[: t.MAX_SENTENCES]
         units = t.units(sentences)
         vectors = self._unit_vectors(sentences, units)
-        word_count = len(t.words(answer))
         structure: dict[str, bool] = {}
         if star:
-            # Single-sentence units are the first len(sentences) rows (see text.units).
-            sentence_vectors = vectors[: len(sentences)]
-            labels = star_mod.part_labels(sentences, sentence_vectors, self._prototypes, self._tuning.star_threshold)
+            labels = star_mod.part_labels(sentences, vectors[: len(sentences)], self._prototypes,
+                                          self._tuning.star_threshold)
             structure = star_mod.structure(sentences, labels)
-        # Concreteness of the story around each unit: a reflective closing sentence after a concrete
-        # account counts as concrete, the same sentence in a generic answer does not.
-        concrete = np.array([t.concreteness(" ".join(sentences[max(0, u.first - 1) : u.last + 2]), echo)
+        concrete = np.array([t.concreteness(" ".join(sentences[max(0, u.first - 1): u.last + 2]), echo)
                              for u in units])
+        negated = np.array([t.negated(u.text) for u in units], dtype=bool)
+        word_count = len(t.words(answer))
         return _Analysis(sentences, units, vectors, word_count, t.specificity(answer, word_count, echo), structure,
-                         concrete)
+                         concrete, negated)
 
     def _unit_vectors(self, sentences: list[str], units: list[t.Unit]) -> np.ndarray:
-        """Sentence vectors from the model; a pair's vector is the length-weighted mean of its two
-        sentences' vectors, renormalised.
-
-        The model mean-pools token vectors, so this is what encoding the pair would give minus the
-        attention across the sentence boundary; it halves the encoding work per answer.
-        """
+        """Sentence vectors from the model; a pair's vector is the length-weighted mean of its two sentences'
+        vectors, renormalised (what encoding the pair gives minus cross-sentence attention, at half the cost)."""
         singles = self._embedder.encode([t.for_embedding(s) for s in sentences])
         weights = np.array([max(1, len(t.words(s))) for s in sentences], dtype=np.float32)
         out = np.empty((len(units), singles.shape[1]), dtype=np.float32)
@@ -206,123 +271,302 @@ class AnswerEvaluator:
             out[i] = mixed / max(float(np.linalg.norm(mixed)), 1e-12)
         return out
 
-    def _judge(self, question: Question, a: _Analysis, *, star: bool, match_note: str | None) -> Evaluation:
+    @staticmethod
+    def _wordings(question: Question, k: int) -> list[str]:
+        kp = question.key_points[k]
+        texts = [kp.text, *kp.phrasings]
+        if t.is_rubric(kp.text, question.category):
+            texts.append(t.first_person(kp.text))
+        return texts
+
+    def _evidence_sims(self, question: Question, a: _Analysis) -> tuple[np.ndarray, list[np.ndarray]]:
+        """[key points, units] best similarity of each unit with any wording of each key point, and per key
+        point the [parts, units] similarities of its parts."""
         tune = self._tuning
-        kp_texts = [kp.text for kp in question.key_points]
-        rubric = np.array([t.is_rubric(text, question.category) for text in kp_texts], dtype=bool)
-        # [key points, units]: each key point's similarity to each unit. Rubric lines also get compared
-        # in the candidate's voice (text.first_person); factual key points are compared as written.
-        wordings = [(text, t.first_person(text) if r else text) for text, r in zip(kp_texts, rubric)]
-        kp_sims = np.einsum("kvd,ud->kvu", self._pair_vectors(wordings), a.vectors).max(axis=1)
-        unit_negated = np.array([t.negated(u.text) for u in a.units], dtype=bool)
-        kp_negated = np.array([t.negated(text) for text in kp_texts], dtype=bool)
-        mismatch = kp_negated[:, None] != unit_negated[None, :]
-        kp_sims = kp_sims - tune.key_point_negation_discount * mismatch
-        single = np.array([u.first == u.last for u in a.units], dtype=bool)
-
-        # A unit that states a different complexity (or sync/async, singly/doubly ...) than a factual key
-        # point it resembles is evidence against that point, not for it.
-        contra = np.array([[not rubric[k] and t.contradicts(u.text, kp_texts[k]) for u in a.units]
-                           for k in range(len(kp_texts))], dtype=bool).reshape(len(kp_texts), len(a.units))
-        # It only counts as a wrong claim about k when the sentence is about k, i.e. k is its closest
-        # key point ("expected O(n)" next to a worst-case key point is about the average case).
-        about = (kp_sims == kp_sims.max(axis=0, keepdims=True)) if len(kp_texts) else np.zeros_like(contra)
-        contradicted = [k for k in range(len(kp_texts))
-                        if np.any(contra[k] & about[k] & single & (kp_sims[k] >= tune.contradiction_min))]
-
-        best_kp_per_unit = np.where(contra, -1.0, kp_sims).max(axis=0) if len(kp_texts) else np.zeros(len(a.units))
-        rubric_question = question.category in t.RUBRIC_CATEGORIES
-        matched_flags, flag_strength, flagged_units = self._red_flags(
-            question.red_flags, a, best_kp_per_unit, single=single, rubric=rubric_question,
-            min_similarity=tune.red_flag_min_rubric if rubric_question else tune.red_flag_min,
-        )
-
-        usable = ~flagged_units
-        results: list[KeyPointResult] = []
-        credits: list[float] = []
+        sims = np.full((len(question.key_points), len(a.units)), -1.0, dtype=np.float32)
+        parts: list[np.ndarray] = []
         for k, kp in enumerate(question.key_points):
-            sims = np.where(usable & ~contra[k], kp_sims[k], -1.0)
+            wordings = self._wordings(question, k)
+            vectors = self._vectors([t.for_embedding(w) for w in wordings])
+            per = vectors @ a.vectors.T if len(a.units) else np.zeros((len(wordings), 0))
+            negated = np.array([t.negated(w) for w in wordings], dtype=bool)
+            per = per - tune.key_point_negation_discount * (negated[:, None] != a.negated[None, :])
+            sims[k] = per.max(axis=0) if len(a.units) else sims[k]
+            if kp.parts and len(a.units):
+                part_vectors = self._vectors([t.for_embedding(p) for p in kp.parts])
+                parts.append(part_vectors @ a.vectors.T)
+            else:
+                parts.append(np.zeros((0, len(a.units)), dtype=np.float32))
+        return sims, parts
+
+    def _rival_rows(self) -> tuple[np.ndarray, list[Question], np.ndarray]:
+        """Every rival question's text and key points as rows of one matrix, and which rival each row is."""
+        if self._rival_table is None:
+            texts: list[str] = []
+            owners: list[int] = []
+            for index, rival in enumerate(self._rivals):
+                rows = [t.for_embedding(x) for x in (rival.text, *(kp.text for kp in rival.key_points))]
+                texts += rows
+                owners += [index] * len(rows)
+            matrix = self._vectors(texts) if texts else np.zeros((0, self._prototypes["action"].shape[1]), np.float32)
+            self._rival_table = (matrix, list(self._rivals), np.array(owners, dtype=np.int64))
+        return self._rival_table
+
+    def _rival_mask(self, question: Question) -> np.ndarray:
+        """Rows of questions asked in the same interview types as `question`, other than itself."""
+        mask = self._rival_masks.get(question.id)
+        if mask is None:
+            _matrix, rivals, owners = self._rival_rows()
+            same = np.array([r.id != question.id and bool(set(r.types) & set(question.types)) for r in rivals],
+                            dtype=bool)
+            mask = same[owners] if len(owners) else np.zeros(0, dtype=bool)
+            self._rival_masks[question.id] = mask
+        return mask
+
+    def _relevance(self, question: Question, a: _Analysis, sims: np.ndarray) -> float:
+        tune = self._tuning
+        if not len(a.units):
+            return 0.0
+        own_texts = [question.text, *(kp.text for kp in question.key_points)]
+        own = float((self._vectors([t.for_embedding(x) for x in own_texts]) @ a.vectors.T).max())
+        best_evidence = max(own, float(sims.max()) if sims.size else -1.0)
+        floor = float(_ramp(best_evidence, tune.story_relevance_floor if question.story else tune.relevance_floor,
+                            tune.relevance_floor_width))
+        matrix, _rivals, _owners = self._rival_rows()
+        mask = self._rival_mask(question)
+        if not mask.any():
+            return floor
+        rival_best = float((matrix[mask] @ a.vectors.T).max())
+        # Stories resemble every behavioural rubric a little, so only a clearly better rival makes one off topic.
+        margin = tune.story_rival_margin if question.story else tune.rival_margin
+        against_rivals = float(_ramp(own - rival_best, margin, tune.rival_width))
+        return min(floor, max(against_rivals, float(_ramp(own, 0.62, 0.04))))
+
+    def _judge_turn(self, question: Question, a: _Analysis, *, star: bool) -> _TurnJudgement:
+        tune = self._tuning
+        n_kp = len(question.key_points)
+        single = a.single
+        sims, part_sims = self._evidence_sims(question, a)
+        rubric = np.array([t.is_rubric(kp.text, question.category) for kp in question.key_points], dtype=bool)
+
+        # A unit naming a different complexity (or singly/doubly, sync/async ...) than a factual key point it
+        # resembles is evidence against that point, not for it.
+        contra = np.zeros((n_kp, len(a.units)), dtype=bool)
+        for k, kp in enumerate(question.key_points):
+            if not rubric[k]:
+                contra[k] = [t.contradicts(u.text, kp.text) for u in a.units]
+        closest = (sims == sims.max(axis=0, keepdims=True)) if n_kp and len(a.units) else np.zeros_like(contra)
+        contradicted = {k for k in range(n_kp)
+                        if np.any(contra[k] & closest[k] & single & (sims[k] >= tune.contradiction_min))}
+
+        misconceptions = self._misconceptions(question, a, sims)
+        flagged = np.zeros(len(a.units), dtype=bool)
+        for k, _m, sentence, _s in misconceptions:
+            contradicted.add(k)
+            flagged |= np.array([u.text == sentence or sentence in u.text for u in a.units], dtype=bool)
+
+        best_per_unit = np.where(contra, -1.0, sims).max(axis=0) if n_kp else np.zeros(len(a.units))
+        rubric_question = question.category in t.RUBRIC_CATEGORIES
+        red_flags, flag_units = self._red_flags(question.red_flags, a, best_per_unit, rubric=rubric_question)
+        flagged |= flag_units
+        usable = ~flagged
+
+        credits = np.zeros(n_kp, dtype=np.float32)
+        soft = np.zeros(n_kp, dtype=np.float32)
+        best_sim = np.zeros(n_kp, dtype=np.float32)
+        evidence: list[str | None] = [None] * n_kp
+        for k in range(n_kp):
+            if k in contradicted or not len(a.units):
+                continue
+            k_sims = np.where(usable & ~contra[k], sims[k], -1.0)
+            soft_unit = _ramp(k_sims, tune.soft_threshold, tune.soft_width)
+            if rubric[k]:
+                soft_unit = soft_unit * (tune.rubric_concrete_floor + (1 - tune.rubric_concrete_floor) * a.concrete)
+            soft[k] = float(soft_unit.max())
             if rubric[k]:
                 weight = tune.rubric_concrete_floor + (1 - tune.rubric_concrete_floor) * a.concrete
-                per_unit = _ramp(sims, tune.rubric_threshold, tune.rubric_width) * weight
+                per_unit = _ramp(k_sims, tune.rubric_threshold, tune.rubric_width) * weight
             else:
-                per_unit = _ramp(sims, tune.cover_threshold, tune.cover_width)
-            credit = float(per_unit.max()) if len(per_unit) else 0.0
-            credits.append(credit)
-            best_sim = float(sims.max()) if len(sims) else 0.0
-            results.append(KeyPointResult(id=kp.id, text=kp.text, covered=credit >= 0.5,
-                                          similarity=round(max(best_sim, 0.0), 3)))
+                per_unit = _ramp(k_sims, tune.cover_threshold, tune.cover_width)
+            credit = float(per_unit.max())
+            if part_sims[k].size:
+                part_credit = _ramp(np.where(usable, part_sims[k], -1.0).max(axis=1), tune.part_threshold,
+                                    tune.part_width)
+                credit = max(credit, float(part_credit.mean()))
+            credits[k] = credit
+            best_sim[k] = max(float(k_sims.max()), 0.0)
+            if credit >= 0.5:
+                evidence[k] = a.units[int(np.argmax(per_unit))].text if per_unit.max() > 0 else None
+        behaviours = [(hit.behaviour.label, hit.behaviour.advice, hit.sentence)
+                      for hit in behaviour_hits(a.sentences)] if question.story else []
+        return _TurnJudgement(
+            credits=credits, soft=soft, similarity=best_sim, evidence=evidence, contradicted=contradicted,
+            misconceptions=misconceptions, red_flags=red_flags, behaviours=behaviours, structure=a.structure,
+            relevance=self._relevance(question, a, sims), word_count=a.word_count, sentences=a.sentences,
+        )
 
-        coverage = float(np.mean(credits)) if credits else 0.0
-        if star:
-            structure_share = float(np.mean([a.structure[k] for k in star_mod.STRUCTURE_KEYS]))
-            base = (tune.star_coverage_weight * coverage + tune.star_structure_weight * structure_share
-                    + tune.star_specificity_weight * a.specificity)
-        else:
-            base = tune.coverage_weight * coverage + tune.specificity_weight * a.specificity
-        mistakes = float(sum(flag_strength)) + tune.contradiction_strength * len(contradicted)
-        penalty = min(tune.red_flag_max, tune.red_flag_weight * mistakes)
-        brevity = min(1.0, a.word_count / tune.brevity_words)
-        score = round(10.0 * base * brevity * (1.0 - penalty), 1)
-
-        covered = [r.id for r in results if r.covered]
-        # Contradicted points first (the answer got them wrong), then points the bank has a follow-up
-        # for (the brain probes those), then the least covered.
-        missed_order = sorted(
-            (k for k, r in enumerate(results) if not r.covered),
-            key=lambda k: (k not in contradicted, question.follow_up_for(results[k].id) is None, credits[k], k),
-        )
-        missed = [results[k].id for k in missed_order]
-        suggestions = self._suggestions(
-            missed=[(kp_texts[k], bool(rubric[k])) for k in missed_order if k not in contradicted],
-            red_flags=matched_flags, contradicted=[kp_texts[k] for k in contradicted],
-            structure=a.structure, specificity=a.specificity, star=star,
-        )
-        return Evaluation(
-            score=min(10.0, max(0.0, score)), key_points=results, covered=covered, missed=missed,
-            structure=a.structure, specificity=a.specificity, red_flags=matched_flags, suggestions=suggestions,
-            question_id=question.id, match_note=match_note, word_count=a.word_count,
-        )
+    def _misconceptions(self, question: Question, a: _Analysis,
+                        sims: np.ndarray) -> list[tuple[int, int, str, float]]:
+        tune = self._tuning
+        found: list[tuple[int, int, str, float]] = []
+        single = a.single
+        for k, kp in enumerate(question.key_points):
+            if not kp.misconceptions or not len(a.units):
+                continue
+            claims = [m.claim for m in kp.misconceptions]
+            claim_sims = self._vectors([t.for_embedding(c) for c in claims]) @ a.vectors.T
+            for m, claim in enumerate(claims):
+                polarity = a.negated == t.negated(claim)
+                consistent = np.array([not t.contradicts(u.text, claim) for u in a.units], dtype=bool)
+                margin = claim_sims[m] - sims[k]
+                ok = single & polarity & consistent & (claim_sims[m] >= tune.misconception_min)
+                margin = np.where(ok, margin, -1.0)
+                best = int(np.argmax(margin))
+                if margin[best] >= tune.misconception_margin:
+                    strength = float(_ramp(margin[best], (tune.misconception_margin + tune.misconception_full) / 2,
+                                           (tune.misconception_full - tune.misconception_margin) / 2))
+                    found.append((k, m, a.units[best].text, max(strength, 0.5)))
+        return found
 
     def _red_flags(self, red_flags: list[str], a: _Analysis, best_kp_per_unit: np.ndarray, *,
-                   single: np.ndarray, rubric: bool, min_similarity: float) -> tuple[list[str], list[float], np.ndarray]:
-        """Matched red flag texts, their strengths (0-1) and the units that voiced them.
+                   rubric: bool) -> tuple[list[tuple[str, float]], np.ndarray]:
+        """Matched red flags with their strengths (0-1), and the units that voiced them.
 
-        Only single sentences can voice a red flag: a mistake is one claim, and pairing it with a
-        neighbouring sentence blurs it against the key points.
+        Only a single sentence with the flag's own polarity can voice it: "I would never compute the average at
+        read time" does not voice "computes the average by scanning all reviews".
         """
         tune = self._tuning
-        flagged_units = np.zeros(len(a.units), dtype=bool)
+        flagged = np.zeros(len(a.units), dtype=bool)
         if not red_flags or not len(a.units):
-            return [], [], flagged_units
-        # Red flags are verb-led descriptions ("Sorts the array ..."); the first-person wording
-        # ("I sort the array ...") is how a candidate would actually say it.
-        wordings = [(flag, t.first_person(flag, rubric=rubric)) for flag in red_flags]
-        rf_sims = np.einsum("rvd,ud->rvu", self._pair_vectors(wordings), a.vectors).max(axis=1)
-        unit_negated = np.array([t.negated(u.text) for u in a.units])
-        matched: list[str] = []
-        strengths: list[float] = []
-        for j, flag in enumerate(red_flags):
-            margin = rf_sims[j] - best_kp_per_unit
-            margin = margin - tune.negation_discount * (unit_negated != t.negated(flag))
-            # "min heap" cannot voice "uses a max heap ...", whatever the embedding says.
+            return [], flagged
+        single = a.single
+        matched: list[tuple[str, float]] = []
+        minimum = tune.red_flag_min_rubric if rubric else tune.red_flag_min
+        needed = tune.red_flag_margin_rubric if rubric else tune.red_flag_margin
+        for flag in red_flags:
+            wordings = [flag, t.first_person(flag, rubric=rubric)]
+            flag_sims = (self._vectors(wordings) @ a.vectors.T).max(axis=0)
+            polarity = a.negated == t.negated(flag)
             consistent = np.array([not t.contradicts(u.text, flag) for u in a.units], dtype=bool)
-            margin = np.where(single & consistent & (rf_sims[j] >= min_similarity), margin, -1.0)
+            margin = np.where(single & polarity & consistent & (flag_sims >= minimum),
+                              flag_sims - best_kp_per_unit, -1.0)
             if rubric:
                 stance = np.array([u.first == u.last and t.stance_matches(flag, u.text) for u in a.units], dtype=bool)
                 margin = np.where(stance, tune.red_flag_full, margin)
             evidence = float(margin.max())
-            needed = tune.red_flag_margin_rubric if rubric else tune.red_flag_margin
             if evidence >= needed:
-                matched.append(flag)
-                strengths.append(float(_ramp(evidence, (needed + tune.red_flag_full) / 2,
-                                             (tune.red_flag_full - needed) / 2)))
-                flagged_units |= margin >= needed
-        # A flagged sentence also taints the pairs built from it.
+                matched.append((flag, float(_ramp(evidence, (needed + tune.red_flag_full) / 2,
+                                                  (tune.red_flag_full - needed) / 2))))
+                flagged |= margin >= needed
         for i, unit in enumerate(a.units):
             if unit.first != unit.last:
-                flagged_units[i] = flagged_units[unit.first] or flagged_units[unit.last]
-        return matched, strengths, flagged_units
+                flagged[i] = flagged[unit.first] or flagged[unit.last]
+        return matched, flagged
+
+    # ------------------------------------------------------------ combining turns into a score
+
+    def _combine(self, question: Question, judged: list[_TurnJudgement], *, star: bool, hints: int,
+                 code: CodeResult | None, match_note: str | None) -> Evaluation:
+        tune = self._tuning
+        n_kp = len(question.key_points)
+        credits = np.zeros(n_kp, dtype=np.float32)
+        soft = np.zeros(n_kp, dtype=np.float32)
+        similarity = np.zeros(n_kp, dtype=np.float32)
+        evidence: list[str | None] = [None] * n_kp
+        for j in judged:
+            soft = np.maximum(soft, j.soft)
+            better = j.credits > credits
+            for k in np.flatnonzero(better):
+                evidence[k] = j.evidence[k]
+            credits = np.maximum(credits, j.credits)
+            similarity = np.maximum(similarity, j.similarity)
+        # A wrong claim stays wrong unless a later turn (the reply to a challenge) gets the point right.
+        misconceptions: list[MisconceptionHit] = []
+        wrong_points: set[int] = set()
+        corrected = 0
+        for index, j in enumerate(judged):
+            for k in j.contradicted:
+                if any(float(x.credits[k]) >= 0.5 for x in judged[index + 1:]):
+                    corrected += 1
+                    continue
+                wrong_points.add(k)
+            for k, m, sentence, _strength in j.misconceptions:
+                wrong = question.key_points[k].misconceptions[m]
+                if k in wrong_points and not any(hit.claim == wrong.claim for hit in misconceptions):
+                    misconceptions.append(MisconceptionHit(
+                        key_point=question.key_points[k].id, claim=wrong.claim, said=sentence,
+                        correction=wrong.correction, challenge=wrong.challenge))
+        for k in wrong_points:
+            credits[k] = 0.0
+            soft[k] = 0.0
+            evidence[k] = None
+        red_flags: dict[str, float] = {}
+        behaviours: dict[str, tuple[str, str]] = {}
+        for j in judged:
+            for flag, strength in j.red_flags:
+                red_flags[flag] = max(red_flags.get(flag, 0.0), strength)
+            for label, advice, sentence in j.behaviours:
+                behaviours.setdefault(label, (advice, sentence))
+        structure = {key: any(j.structure.get(key, False) for j in judged) for key in star_mod.STRUCTURE_KEYS} \
+            if star else {}
+        words = sum(j.word_count for j in judged)
+        all_sentences = [s for j in judged for s in j.sentences]
+        specificity = t.specificity(" ".join(all_sentences), words, question.text) if judged else 0.0
+        relevance = max((j.relevance for j in judged), default=0.0)
+
+        coverage = ((1 - tune.soft_share) * float(credits.mean()) + tune.soft_share * float(soft.mean())) if n_kp else 0.0
+        if star:
+            structure_share = float(np.mean([structure[k] for k in star_mod.STRUCTURE_KEYS]))
+            base = (tune.star_coverage_weight * coverage + tune.star_structure_weight * structure_share
+                    + tune.star_specificity_weight * specificity)
+        else:
+            base = tune.coverage_weight * coverage + tune.specificity_weight * specificity
+        mistakes = (tune.misconception_weight * len(misconceptions)
+                    + tune.contradiction_weight * max(0, len(wrong_points) - len(misconceptions))
+                    + tune.red_flag_weight * sum(red_flags.values())
+                    + tune.behaviour_weight * len(behaviours))
+        penalty = min(tune.mistake_max, mistakes)
+        brevity = min(1.0, words / tune.brevity_words) if judged else 0.0
+        longest = max((j.word_count for j in judged), default=0)
+        ramble = tune.ramble_cost * (1 - coverage) * min(1.0, max(0, longest - tune.ramble_words) / tune.ramble_words)
+        talk = base * brevity * relevance * (1 - penalty) * (1 - ramble)
+        if code is not None and code.total > 0:
+            passed = code.passed / code.total
+            score = 10.0 * (tune.code_weight * passed ** 2 + (1 - tune.code_weight) * talk)
+            if code.passed < code.total:
+                score = min(score, tune.failing_code_cap)
+        else:
+            score = 10.0 * talk
+        hint_penalty = min(tune.hint_cost_max, tune.hint_cost * hints)
+        score = max(0.0, score - hint_penalty)
+        score = round(min(10.0, score), 1)
+
+        results = [KeyPointResult(id=kp.id, text=kp.text, covered=bool(credits[k] >= 0.5) and k not in wrong_points,
+                                  similarity=round(float(similarity[k]), 3), credit=round(float(credits[k]), 3),
+                                  contradicted=k in wrong_points, evidence=evidence[k])
+                   for k, kp in enumerate(question.key_points)]
+        missed_order = sorted(
+            (k for k, r in enumerate(results) if not r.covered),
+            key=lambda k: (k not in wrong_points, question.follow_up_for(results[k].id) is None, credits[k], k),
+        )
+        off_topic = relevance < OFF_TOPIC_BELOW
+        suggestions = self._suggestions(
+            question, missed=[k for k in missed_order if k not in wrong_points], misconceptions=misconceptions,
+            contradicted=[k for k in wrong_points if not any(h.key_point == question.key_points[k].id
+                                                               for h in misconceptions)],
+            red_flags=list(red_flags), behaviours=[advice for advice, _ in behaviours.values()],
+            structure=structure, specificity=specificity, star=star, off_topic=off_topic, code=code,
+        )
+        notes = self._notes(question, results, misconceptions, behaviours, off_topic=off_topic, code=code,
+                            hints=hints, hint_penalty=hint_penalty, corrected=corrected)
+        return Evaluation(
+            score=score, key_points=results, covered=[r.id for r in results if r.covered],
+            missed=[results[k].id for k in missed_order], structure=structure, specificity=round(specificity, 3),
+            red_flags=list(red_flags), suggestions=suggestions, question_id=question.id, match_note=match_note,
+            word_count=words, misconceptions=misconceptions, behaviours=list(behaviours),
+            relevance=round(relevance, 3), off_topic=off_topic, code=code, hint_penalty=round(hint_penalty, 2),
+            turns=len(judged), notes=notes,
+        )
 
     # ------------------------------------------------------------ special cases
 
@@ -336,7 +580,7 @@ class AnswerEvaluator:
         return Evaluation(
             score=0.0, key_points=results, covered=[], missed=missed, structure=structure, specificity=0.0,
             red_flags=[], suggestions=suggestions, question_id=question.id, match_note=match_note,
-            word_count=len(t.words(answer)),
+            word_count=len(t.words(answer)), relevance=0.0, notes=["No answer was given."],
         )
 
     def _structure_only(self, question_text: str, answer: str, *, star: bool, match_note: str) -> Evaluation:
@@ -346,7 +590,7 @@ class AnswerEvaluator:
             return Evaluation(
                 score=0.0, key_points=[], covered=[], missed=[], structure=structure, specificity=0.0, red_flags=[],
                 suggestions=["It's fine not to know everything: say what you do know, then reason out loud."],
-                question_id=None, match_note=match_note, word_count=len(t.words(answer)),
+                question_id=None, match_note=match_note, word_count=len(t.words(answer)), relevance=0.0,
             )
         a = self._analyse(answer, star=star, echo=question_text)
         query = self._embedder.encode([t.for_embedding(question_text)])[0]
@@ -357,46 +601,96 @@ class AnswerEvaluator:
         else:
             base = 0.6 * relevance + 0.4 * a.specificity
         brevity = min(1.0, a.word_count / tune.brevity_words)
-        score = round(10.0 * base * brevity, 1)
-        suggestions = self._suggestions(missed=[], red_flags=[], structure=a.structure,
-                                        specificity=a.specificity, star=star)
+        behaviours = [hit.behaviour for hit in behaviour_hits(a.sentences)] if star else []
+        penalty = min(tune.mistake_max, tune.behaviour_weight * len(behaviours))
+        score = round(10.0 * base * brevity * (1 - penalty), 1)
+        suggestions = [b.advice for b in behaviours]
+        suggestions += self._structure_suggestions(a.structure, a.specificity, star=star)
         if relevance < 0.5:
             suggestions.insert(0, "Your answer drifted from the question; restate what was asked and answer that first.")
+        if not suggestions:
+            suggestions.append("Good answer. To make it stronger, close with one sentence that sums up the trade-off.")
         return Evaluation(
             score=min(10.0, max(0.0, score)), key_points=[], covered=[], missed=[], structure=a.structure,
             specificity=a.specificity, red_flags=[], suggestions=suggestions[:3], question_id=None,
-            match_note=match_note, word_count=a.word_count,
+            match_note=match_note, word_count=a.word_count, relevance=round(relevance, 3),
+            off_topic=relevance < OFF_TOPIC_BELOW, behaviours=[b.label for b in behaviours],
         )
 
     # ------------------------------------------------------------ feedback
 
     @staticmethod
-    def _suggestions(*, missed: list[tuple[str, bool]], red_flags: list[str], structure: dict[str, bool],
-                     specificity: float, star: bool, contradicted: Sequence[str] = ()) -> list[str]:
-        """`missed` holds (key point text, is rubric-style) in priority order."""
+    def _structure_suggestions(structure: dict[str, bool], specificity: float, *, star: bool) -> list[str]:
         out: list[str] = []
-        if red_flags:
-            out.append(t.red_flag_suggestion(red_flags[0]))
-        if contradicted:
-            out.append(t.contradiction_suggestion(contradicted[0]))
-        if missed:
-            out.append(t.missed_point_suggestion(missed[0][0], rubric=missed[0][1]))
         if star and structure:
             gaps = [part for part in star_mod.PARTS if not structure.get(part)]
             if gaps:
                 out.append(f"Your story was missing the {_join(gaps)}. Walk through situation, task, action and result.")
             elif not structure.get("measurable_result"):
                 out.append("Finish with a measurable result, like time saved, errors avoided or a percentage.")
-        if specificity < 0.35 and len(out) < 3:
+        if specificity < 0.35:
             out.append("Add concrete details: numbers, sizes, latencies or the actual tools make an answer credible.")
-        for text, rubric in missed[1:]:
-            if len(out) >= 3:
-                break
-            out.append(t.missed_point_suggestion(text, rubric=rubric))
+        return out
+
+    def _suggestions(self, question: Question, *, missed: list[int], misconceptions: list[MisconceptionHit],
+                     contradicted: list[int], red_flags: list[str], behaviours: list[str], structure: dict[str, bool],
+                     specificity: float, star: bool, off_topic: bool, code: CodeResult | None) -> list[str]:
+        out: list[str] = []
+        if off_topic:
+            out.append("Your answer did not address the question. Restate what was asked, then answer that first.")
+        if code is not None and code.passed < code.total:
+            out.append(f"Your code passed {code.passed} of {code.total} tests. Trace the failing case by hand "
+                       "before you resubmit.")
+        for hit in misconceptions[:2]:
+            out.append(f"Check this claim: {hit.correction}")
+        for k in contradicted[:1]:
+            out.append(t.contradiction_suggestion(question.key_points[k].text))
+        out.extend(behaviours[:2])
+        if red_flags:
+            out.append(t.red_flag_suggestion(red_flags[0]))
+        rubric = [t.is_rubric(kp.text, question.category) for kp in question.key_points]
+        if missed:
+            out.append(t.missed_point_suggestion(question.key_points[missed[0]].text, rubric=rubric[missed[0]]))
+        out.extend(self._structure_suggestions(structure, specificity, star=star))
+        for k in missed[1:]:
+            out.append(t.missed_point_suggestion(question.key_points[k].text, rubric=rubric[k]))
         if not out:
             out.append("Good answer. To make it stronger, close with one sentence that sums up the trade-off you chose.")
-        return out[:3]
+        return list(dict.fromkeys(out))[:3]
+
+    @staticmethod
+    def _notes(question: Question, results: list[KeyPointResult], misconceptions: list[MisconceptionHit],
+               behaviours: dict[str, tuple[str, str]], *, off_topic: bool, code: CodeResult | None, hints: int,
+               hint_penalty: float, corrected: int) -> list[str]:
+        notes: list[str] = []
+        if off_topic:
+            notes.append("The answer did not address this question, so it scores near zero whatever its shape.")
+        covered = [r for r in results if r.covered]
+        if covered:
+            notes.append(f"Right: {len(covered)} of {len(results)} key points, for example: {covered[0].text}")
+        for hit in misconceptions:
+            notes.append(f"Wrong: you said \"{hit.said.strip()}\" but {_lower_first(hit.correction)}")
+        for r in results:
+            if r.contradicted and not any(h.key_point == r.id for h in misconceptions):
+                notes.append(f"Wrong: a claim contradicted the point that {_lower_first(r.text)}")
+        if corrected:
+            notes.append("A claim was corrected after the interviewer challenged it.")
+        for label, (_advice, sentence) in behaviours.items():
+            notes.append(f"Behaviour: {label} (\"{sentence.strip()}\")")
+        if code is not None:
+            notes.append(f"Code: {code.passed} of {code.total} tests passed"
+                         + (f"; first failure: {code.first_failure}" if code.first_failure else "") + ".")
+        if hints:
+            notes.append(f"{hints} hint{'s' if hints != 1 else ''} used, {hint_penalty:.1f} points off.")
+        return notes
 
 
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _lower_first(text: str) -> str:
+    text = text.strip()
+    if len(text) > 1 and (text[1].isupper() or text[1].isdigit()):
+        return text
+    return text[:1].lower() + text[1:]

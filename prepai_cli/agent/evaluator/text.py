@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from prepai_cli.agent.answers import WORD
 
@@ -174,6 +175,7 @@ NEGATION = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def negated(text: str) -> bool:
     return bool(NEGATION.search(text))
 
@@ -198,7 +200,9 @@ EXCLUSIVE_GROUPS: tuple[tuple[tuple[str, re.Pattern[str]], ...], ...] = (
     ),
     (
         ("singly", re.compile(r"\bsingly\b", re.I)),
-        ("doubly", re.compile(r"\bdoubly\b", re.I)),
+        # "prev and next pointers" is how many candidates say doubly linked.
+        ("doubly", re.compile(r"\bdoubly\b|\bprev(?:ious)? and next\b|\bnext and prev(?:ious)?\b|\bback pointers?\b",
+                              re.I)),
     ),
     (
         ("min-heap", re.compile(r"\bmin[- ]?heap\b", re.I)),
@@ -207,6 +211,7 @@ EXCLUSIVE_GROUPS: tuple[tuple[tuple[str, re.Pattern[str]], ...], ...] = (
 )
 
 
+@lru_cache(maxsize=16384)
 def _claims(text: str) -> list[set[str]]:
     return [{label for label, pattern in group if pattern.search(text)} for group in EXCLUSIVE_GROUPS]
 
@@ -220,6 +225,7 @@ _COUNTED = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def _counts(text: str) -> dict[str, set[int]]:
     out: dict[str, set[int]] = {}
     for number, noun in _COUNTED.findall(text):
@@ -247,7 +253,7 @@ BLAME = re.compile(
     r"(?:fault|failure|problem|mistake)|(?:should|could) have (?:caught|found|noticed|tested|flagged) (?:it|that|this|the problem)|"
     r"nothing i could(?: have)? (?:do|done)|there was nothing i could|it was (?:really |all )?(?:their|his|her) "
     r"(?:call|fault|failure|problem)|blame[ds]? (?:the|them|him|her|my)|(?:that|which) was (?:his|her|their) problem|"
-    r"(?:not|n't) (?:mine|on me))\b",
+    r"(?:it|that|this) (?:was ?n'?t|was not|is ?n'?t|is not) (?:on me|my (?:call|problem|responsibility)))\b",
     re.IGNORECASE,
 )
 NO_LEARNING = re.compile(

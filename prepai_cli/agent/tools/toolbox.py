@@ -33,9 +33,9 @@ class AnswerScorer(Protocol):
 
 def _default_evaluator() -> AnswerScorer:
     # Imported on first use: loading the embedding model costs more than every other tool together.
-    from prepai_cli.agent.evaluator import AnswerEvaluator, Embedder
+    from prepai_cli.agent.evaluator import load_evaluator
 
-    return AnswerEvaluator(Embedder())
+    return load_evaluator()
 
 
 def tool_error(message: str, kind: str = FAILED) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from prepai_cli.agent.spoken_text import for_the_ear
 from prepai_cli.agent.tools.cv.models import Claim, CVProfile, Gap, Role, Skill
 from prepai_cli.bank.models import FollowUp, KeyPoint, Question
 
@@ -39,11 +40,11 @@ def _question(qid: str, topic: str, text: str, difficulty: int, points: list[tup
 
 
 def _claim_question(n: int, claim: Claim) -> Question:
-    metric = claim.metrics[0]
-    where = f" at {claim.company}" if claim.company else ""
+    metric = for_the_ear(claim.metrics[0])
+    where = f" at {for_the_ear(claim.company)}" if claim.company else ""
     return _question(
         f"cvq-claim-{n}-{_slug(metric)}", f"CV claim: {metric}",
-        f"Your CV says{where}: \"{claim.text}\" What is behind the figure {metric}: how was it measured, "
+        f"Your CV says{where}: \"{for_the_ear(claim.text)}\" What is behind the figure {metric}: how was it measured, "
         "what was the baseline, and what exactly did you do to get there?",
         2,
         [("measurement", f"Explains how {metric} was measured: the metric, the tool or dashboard, and the time window."),
@@ -60,7 +61,7 @@ def _claim_question(n: int, claim: Claim) -> Question:
 
 def _skill_question(n: int, skill: Skill, profile: CVProfile) -> Question:
     company = next((r.company for r in profile.roles if r.company and any(skill.name.lower() in h.lower() for h in r.highlights)), None)
-    where = f" at {company}" if company else ""
+    where = f" at {for_the_ear(company)}" if company else ""
     return _question(
         f"cvq-skill-{n}-{_slug(skill.name)}", f"CV skill: {skill.name}",
         f"You {'list' if skill.listed else 'mention'} {skill.name} and used it{where}. Tell me about the hardest problem you solved with {skill.name}, "
@@ -80,7 +81,7 @@ def _skill_question(n: int, skill: Skill, profile: CVProfile) -> Question:
 def _gap_question(n: int, gap: Gap) -> Question:
     between = ""
     if gap.after_company and gap.before_company:
-        between = f" between {gap.after_company} and {gap.before_company}"
+        between = f" between {for_the_ear(gap.after_company)} and {for_the_ear(gap.before_company)}"
     return _question(
         f"cvq-gap-{n}-{gap.start:%Y-%m}", "CV gap",
         f"I see a gap of about {gap.months} months{between}, from {gap.start:%B %Y} to {gap.end:%B %Y}. "
@@ -97,10 +98,11 @@ def _gap_question(n: int, gap: Gap) -> Question:
 
 
 def _role_question(n: int, role: Role) -> Question:
-    where = f" at {role.company}" if role.company else ""
+    title = for_the_ear(role.title)
+    where = f" at {for_the_ear(role.company)}" if role.company else ""
     return _question(
-        f"cvq-role-{n}-{_slug(role.company or role.title)}", f"CV role: {role.title}",
-        f"Walk me through your role as {role.title}{where}: what you owned, who you worked with, and a result you are proud of.",
+        f"cvq-role-{n}-{_slug(role.company or role.title)}", f"CV role: {title}",
+        f"Walk me through your role as {title}{where}: what you owned, who you worked with, and a result you are proud of.",
         1 if n > 1 else 2,
         [("ownership", "Describes clearly what the candidate owned, with the scope of systems or features."),
          ("collaboration", "Explains the team set-up and how the candidate worked with others."),

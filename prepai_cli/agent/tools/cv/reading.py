@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from pathlib import Path
 
 from prepai_cli.errors import PrepAIError
@@ -43,16 +45,25 @@ def _read_pdf(path: Path) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs its complaints about a damaged file ("invalid pdf header", "EOF marker not found") straight to the
+    # terminal; the one error below says it instead.
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.CRITICAL)
     try:
-        reader = PdfReader(str(path))
-        # PDFs with only an owner password (print/copy restrictions) open with an empty user password.
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise CVReadError(f"CV PDF is password-protected; save an unprotected copy: {path.name}")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(str(path))
+            # PDFs with only an owner password (print/copy restrictions) open with an empty user password.
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise CVReadError(f"CV PDF is password-protected; save an unprotected copy: {path.name}")
+            pages = [page.extract_text() or "" for page in reader.pages]
     except CVReadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise CVReadError(f"cannot read CV PDF {path.name}: {exc}") from None
+        raise CVReadError(f"cannot read CV PDF {path.name}: it is not a valid PDF ({exc})") from None
+    finally:
+        pypdf_log.setLevel(level)
     text = "\n".join(pages)
     if len(text.strip()) < _MIN_PDF_TEXT_CHARS:
         raise CVReadError(f"CV PDF {path.name} has no text layer (a scanned image?); export it as text-based PDF")
