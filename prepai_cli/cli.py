@@ -14,6 +14,13 @@ _INTERRUPTED = 130
 
 def main(argv: list[str] | None = None) -> None:
     try:
+        from prepai_cli import privacy
+        from prepai_cli.paths import data_home
+
+        # Interview data is private: whatever this process creates is 0600/0700, and older installs are tightened.
+        privacy.restrict_umask()
+        privacy.tighten(data_home())
+
         from rich.console import Console
 
         from prepai_cli.commands.root import app

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from prepai_cli import privacy
 from prepai_cli.domain import NewTurn, Session, SessionStatus, Turn, utcnow
 from prepai_cli.errors import PrepAIError
 from prepai_cli.paths import ensure_folder
@@ -150,6 +151,7 @@ class SessionStore:
             self._conn.row_factory = sqlite3.Row
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("PRAGMA journal_mode = WAL")
+            privacy.private_database(db_path)
             # NORMAL in WAL mode survives a process kill; only power loss can drop the last transaction.
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")

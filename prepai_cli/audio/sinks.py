@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 import soundfile
 
+from prepai_cli import privacy
 from prepai_cli.audio.decoding import resample
 from prepai_cli.audio.devices import NoAudioDevice, short_reason
 from prepai_cli.errors import PrepAIError
@@ -97,8 +98,9 @@ class WavFileSink:
         self._gap = np.zeros(int(gap_s * sample_rate), dtype=np.int16)
         self._pending_gap = False
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            privacy.private_dir(path.parent)
             self._file = soundfile.SoundFile(str(path), "w", samplerate=sample_rate, channels=1, subtype="PCM_16")
+            privacy.private_file(path)
         except (OSError, soundfile.LibsndfileError, RuntimeError) as exc:
             raise PrepAIError(f"cannot write audio to {path}: {short_reason(exc)}") from None
         self._lock = threading.Lock()

@@ -9,6 +9,8 @@ import typer
 from rich.table import Table
 
 from prepai_cli.agent.tools.sandbox import Language, RunResult, bank_problem, parse_tests_json, run_code
+from prepai_cli.agent.tools.sandbox.isolation import detect_sandbox
+from prepai_cli.agent.tools.sandbox.verdicts import printable
 from prepai_cli.bank import load_bank
 from prepai_cli.commands.common import console
 from prepai_cli.errors import PrepAIError
@@ -33,7 +35,8 @@ def _language(path: Path, given: str | None) -> Language:
 
 
 def _cell(value: object, limit: int = 40) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else json.dumps(value)
+    # The program's values are shown, never interpreted: no terminal control characters get through.
+    text = printable(json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else json.dumps(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -84,8 +87,11 @@ def register(app: typer.Typer) -> None:
         else:
             spec = parse_tests_json(read_user_text(tests, "tests file"), code=code, language=lang, function_name=function)
         result = run_code(code, lang, spec)
+        advice = detect_sandbox().advice  # the choice is cached: this costs nothing after the run
+        if advice and not as_json:
+            console.print(f"note: {advice}", markup=False, style="dim")
         if as_json:
-            console.print_json(result.model_dump_json())
+            console.print_json(result.model_dump_json(), ensure_ascii=True)  # \u-escapes control characters
         else:
             _print(result)
         if result.verdict != "passed":

@@ -40,6 +40,13 @@ def _run(name: str, check: Callable[[], str], context: Any) -> CheckResult:
         return CheckResult(name=name, ok=False, detail=classify(exc, context).message)
 
 
+def _sandbox_check() -> CheckResult:
+    from prepai_cli.agent.tools.sandbox.isolation import detect_sandbox
+
+    sandbox = detect_sandbox()
+    return CheckResult(name="sandbox", ok=sandbox.backend != "unavailable", detail=sandbox.summary)
+
+
 def _checks(settings: Settings) -> list[CheckResult]:
     from prepai_cli.agent import aws
     from prepai_cli.agent.aws import CallContext
@@ -256,11 +263,13 @@ def register(app: typer.Typer) -> None:
         base_url: str = typer.Option(None, "--base-url", help="OpenAI-compatible server for --brain local."),
         model: str = typer.Option(None, "--model", help="Model on that server (--brain local)."),
     ) -> None:
-        """Check AWS credentials, region, model access and the harness or agent for the cloud brains, or the local
-        server."""
+        """Check the code sandbox, and AWS credentials, region, model access and the harness or agent for the cloud
+        brains, or the local server."""
         settings = load_settings(brain=brain, aws=aws_overrides(
             profile=profile, region=region, agent_id=agent_id, agent_alias_id=agent_alias_id, model_id=model_id),
             local=aws_overrides(base_url=base_url, model=model))
+        sandbox = _sandbox_check()
+        console.print(_line(sandbox), markup=True, highlight=False, soft_wrap=True)
         if settings.brain == "local":
             from prepai_cli.commands.doctor_local import local_checks
 
@@ -268,16 +277,18 @@ def register(app: typer.Typer) -> None:
             results = local_checks(settings)
             for result in results:
                 console.print(_line(result), markup=True, highlight=False, soft_wrap=True)
-            if any(r.ok is False for r in results):
+            if any(r.ok is False for r in [sandbox, *results]):
                 raise typer.Exit(1)
             return
         if settings.brain == "offline":
             console.print("[green]✓[/] brain: offline, which needs no AWS; pass --brain agentcore, bedrock-agent, "
                           "bedrock or local to check another brain")
+            if not sandbox.ok:
+                raise typer.Exit(1)
             return
         console.print(f"[dim]Checking the {settings.brain} brain[/]")
         results = _checks(settings)
         for result in results:
             console.print(_line(result), markup=True, highlight=False, soft_wrap=True)
-        if any(r.ok is False for r in results):
+        if any(r.ok is False for r in [sandbox, *results]):
             raise typer.Exit(1)

@@ -14,6 +14,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.text import Text
 
+from prepai_cli import privacy
 from prepai_cli.audio.duplex import AnswerAudio, Duplex, InputEnded, InputFailed, PartialText
 from prepai_cli.audio.frames import SAMPLE_RATE, to_int16
 from prepai_cli.audio.metrics import delivery_metrics
@@ -229,8 +230,9 @@ def build_prompt(context: AnswerContext) -> str:
 
 
 def save_wav(path: Path, samples: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    privacy.private_dir(path.parent)
     soundfile.write(str(path), to_int16(samples), SAMPLE_RATE, subtype="PCM_16")
+    privacy.private_file(path)
 
 
 def _wall(monotonic_at: float) -> datetime:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
+from prepai_cli import privacy
 from prepai_cli.bank import QuestionBank
 from prepai_cli.errors import PrepAIError
 from prepai_cli.report.build import build_report
@@ -57,7 +58,7 @@ def report_path(store: SessionStore, session_id: str, fmt: FileFormat) -> Path:
 def write_atomic(path: Path, text: str) -> None:
     """Write-then-rename, so a crash never leaves a half-written report for the next run to trip over."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        privacy.private_dir(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise PrepAIError(f"cannot write the report to {path}: {exc.strerror}") from None

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
+from prepai_cli import privacy
 from prepai_cli.domain import utcnow
 from prepai_cli.store import SessionStore
 from prepai_cli.sync.audio import flac_to_wav
@@ -127,11 +128,12 @@ class Puller:
                     self.summary.conflicts.append(PullConflict(
                         session_id=session_id, reason=f"kept the existing local file {target}"))
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
+                privacy.private_dir(target.parent)
                 if entry.kind == "audio":
                     flac_to_wav(downloads[entry.key], target, str(entry.meta.get("wav_subtype", "PCM_16")))
                 else:
                     shutil.move(downloads[entry.key], target)
+                privacy.private_file(target)
                 placed.append((entry, target))
             session, turns = localise(bundle, session_dir)
             # The database row is written last: until it exists, an interrupted pull is simply redone.
@@ -188,11 +190,12 @@ class Puller:
         return data
 
     def _download(self, entry: ManifestEntry, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        privacy.private_dir(path.parent)
         digest = hashlib.sha256()
         try:
             body = self._get(entry.key)["Body"]
             with path.open("wb") as fh:
+                privacy.private_file(path)
                 for chunk in body.iter_chunks(_CHUNK):
                     digest.update(chunk)
                     fh.write(chunk)

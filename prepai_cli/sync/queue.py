@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from prepai_cli import privacy
 from prepai_cli.domain import utcnow
 from prepai_cli.errors import PrepAIError
 from prepai_cli.store import SessionStore
@@ -55,7 +56,7 @@ class _Stager:
         ):
             return ManifestEntry(key=key, kind=kind, sha256=existing.sha256, size=existing.size, meta=existing.meta)
         staged = self.dir / name
-        staged.parent.mkdir(parents=True, exist_ok=True)
+        privacy.private_dir(staged.parent)
         partial = staged.with_name(staged.name + ".partial")
         try:
             meta = produce(partial)
@@ -64,6 +65,7 @@ class _Stager:
             raise
         # Renamed only when complete: a crash mid-encode never leaves a staged file that looks finished.
         os.replace(partial, staged)
+        privacy.private_file(staged)
         sha, size = sha256_file(staged), staged.stat().st_size
         if existing is not None and existing.state == "done" and existing.sha256 == sha and existing.meta == meta:
             # Source touched but unchanged: the bucket already has these bytes.

@@ -165,3 +165,39 @@ def test_javascript_async_and_exported_functions() -> None:
     assert run_code("module.exports = (x) => x * 2;", "javascript", problem).verdict == "passed"
     never = run_code("function f(x) { return new Promise(() => {}); }", "javascript", problem)
     assert never.verdict == "timeout"
+
+
+@pytest.mark.parametrize("language", ["python", pytest.param("javascript", marks=needs_node)])
+def test_reference_and_wrong_solutions_under_the_landlock_fallback(language: str, bank: QuestionBank) -> None:
+    """The fallback (no namespaces, read-only files) judges the bank the same way as bubblewrap."""
+    from prepai_cli.agent.tools.sandbox.isolation import detect_sandbox
+
+    fallback = detect_sandbox("landlock")
+    if fallback.backend != "landlock":
+        pytest.skip(f"Landlock is not available here: {fallback.reason}")
+    suffix = "py" if language == "python" else "js"
+    for qid in CODING_IDS:
+        result = run_code((REFERENCE / f"{qid}.{suffix}").read_text(), language, bank_problem(bank, qid),  # type: ignore[arg-type]
+                          sandbox=fallback)
+        assert result.verdict == "passed", (qid, result.first_failure or result.message)
+    for qid, code in (WRONG_PYTHON if language == "python" else WRONG_JAVASCRIPT).items():
+        assert run_code(code, language, bank_problem(bank, qid), sandbox=fallback).verdict == "failed", qid  # type: ignore[arg-type]
+
+
+def test_unusual_return_types_compare_by_value() -> None:
+    problem = make_problem(function_name="f", tests=[
+        {"args": [], "expected": [1, 2.5, "s", {"3": True}, None, [7]]},
+    ])
+    code = (
+        "import enum\n"
+        "class Loud(int):\n    def __repr__(self):\n        return 'LOUD'\n"
+        "class Color(enum.IntEnum):\n    RED = 1\n"
+        "class F(float):\n    def __repr__(self):\n        return 'F!'\n"
+        "class S(str):\n    pass\n"
+        "def f():\n    return (Color.RED, F(2.5), S('s'), {3: True}, None, {Loud(7)})\n"
+    )
+    result = run_code(code, "python", problem)
+    assert result.verdict == "passed", result.first_failure or result.message
+    huge = run_code("def f():\n    return 10 ** 5000\n", "python", make_problem(function_name="f", tests=[
+        {"args": [], "expected": 1}]))
+    assert huge.verdict == "failed" and "too large" in str(huge.tests[0].actual)

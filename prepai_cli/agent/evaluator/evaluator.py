@@ -71,7 +71,7 @@ class Tuning:
     misconception_weight: float = 0.30
     contradiction_weight: float = 0.25
     red_flag_weight: float = 0.20
-    behaviour_weight: float = 0.25
+    behaviour_weight: float = 0.40
     mistake_max: float = 0.80
     brevity_words: int = 30
     # Past this many words an answer that covers little is a ramble and loses up to `ramble_cost`.
@@ -81,9 +81,9 @@ class Tuning:
     match_threshold: float = 0.55
     coverage_weight: float = 0.85
     specificity_weight: float = 0.15
-    star_coverage_weight: float = 0.50
-    star_structure_weight: float = 0.30
-    star_specificity_weight: float = 0.20
+    star_coverage_weight: float = 0.40
+    star_structure_weight: float = 0.35
+    star_specificity_weight: float = 0.25
     # Relevance: the answer's best match with this question's own wordings must reach `relevance_floor`,
     # and must not trail its best match with another question of the interview by more than the margin.
     relevance_floor: float = 0.34

@@ -252,7 +252,7 @@ BLAME = re.compile(
     r"\b(?:(?:was ?n'?t|was not|is ?n'?t|not) (?:really |entirely |actually )?my fault|(?:their|his|her|the other team'?s) "
     r"(?:fault|failure|problem|mistake)|(?:should|could) have (?:caught|found|noticed|tested|flagged) (?:it|that|this|the problem)|"
     r"nothing i could(?: have)? (?:do|done)|there was nothing i could|it was (?:really |all )?(?:their|his|her) "
-    r"(?:call|fault|failure|problem)|blame[ds]? (?:the|them|him|her|my)|(?:that|which) was (?:his|her|their) problem|"
+    r"(?:fault|failure|problem)|blame[ds]? (?:the|them|him|her|my)|(?:that|which) was (?:his|her|their) problem|"
     r"(?:it|that|this) (?:was ?n'?t|was not|is ?n'?t|is not) (?:on me|my (?:call|problem|responsibility)))\b",
     re.IGNORECASE,
 )

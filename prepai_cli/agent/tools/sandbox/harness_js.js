@@ -1,6 +1,7 @@
 'use strict';
 // Runs inside the sandboxed node process: loads the candidate's code into a vm context, calls the function
-// once per test with a per-test timeout, and writes one JSON line per test to the results pipe.
+// once per test the parent asks for (an index on the request pipe) with a per-test timeout, and writes one
+// JSON line per test to the results pipe.
 // node's permission model (started by the parent) denies child processes, workers and file access outside
 // the work dir; the patches below turn network attempts into a clear verdict. The OS limits and the network
 // namespace set by the parent are the real boundary.
@@ -9,12 +10,34 @@ const util = require('util');
 const vm = require('vm');
 
 const CONFIG = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-const RESULTS_FD = Number(process.argv[3]);
+const REQUEST_FD = Number(process.argv[3]);
+const RESULTS_FD = Number(process.argv[4]);
 const KEPT = Number(CONFIG.kept_output_chars);
 const MAX_RESULT_BYTES = 64 * 1024;
 
 function emit(record) {
   fs.writeSync(RESULTS_FD, JSON.stringify(record) + '\n');
+}
+
+// {index, nonce} from the parent, one per line; null once it closes the pipe. Blocking between tests is fine.
+let pending = '';
+function nextRequest() {
+  const chunk = Buffer.alloc(4096);
+  while (!pending.includes('\n')) {
+    let n;
+    try {
+      n = fs.readSync(REQUEST_FD, chunk, 0, chunk.length, null);
+    } catch (error) {
+      if (error.code === 'EAGAIN') continue;
+      throw error;
+    }
+    if (n === 0) return null;
+    pending += chunk.toString('utf8', 0, n);
+  }
+  const at = pending.indexOf('\n');
+  const [index, nonce] = pending.slice(0, at).split(' ');
+  pending = pending.slice(at + 1);
+  return { index: Number(index), nonce };
 }
 
 class SandboxViolation extends Error {
@@ -24,18 +47,30 @@ class SandboxViolation extends Error {
   }
 }
 
+const blockedNetwork = () => { throw new SandboxViolation('network access'); };
+
 function blockNetwork() {
-  const blocked = () => { throw new SandboxViolation('network access'); };
   const net = require('net');
-  net.Socket.prototype.connect = blocked;
-  net.Server.prototype.listen = blocked;
+  net.Socket.prototype.connect = blockedNetwork;
+  net.Server.prototype.listen = blockedNetwork;
   const dgram = require('dgram');
-  dgram.Socket.prototype.bind = blocked;
-  dgram.Socket.prototype.send = blocked;
+  dgram.Socket.prototype.bind = blockedNetwork;
+  dgram.Socket.prototype.send = blockedNetwork;
   const dns = require('dns');
-  dns.lookup = blocked;
-  dns.resolve = blocked;
-  if (typeof globalThis.fetch === 'function') globalThis.fetch = blocked;
+  dns.lookup = blockedNetwork;
+  dns.resolve = blockedNetwork;
+}
+
+// Loading net, dgram and dns costs every run ~10 ms of CPU, so their patches wait until the candidate asks
+// for a module that can reach the network; code that goes around this meets the network namespace or seccomp.
+const NETWORK_MODULES = new Set(['net', 'dgram', 'dns', 'dns/promises', 'http', 'https', 'http2', 'tls']);
+let networkBlocked = false;
+function candidateRequire(name) {
+  if (!networkBlocked && NETWORK_MODULES.has(String(name).replace(/^node:/, ''))) {
+    blockNetwork();
+    networkBlocked = true;
+  }
+  return require(name);
 }
 
 class Capped {
@@ -84,7 +119,7 @@ function jsonable(value, depth = 0) {
 function describe(error) {
   if (error && typeof error === 'object' && 'message' in error) {
     const name = error.name || 'Error';
-    return error.message ? `${name}: ${error.message}` : name;
+    return error.message ? `${name}: ${String(error.message).slice(0, 1000)}` : name;
   }
   return `threw ${util.inspect(error).slice(0, 200)}`;
 }
@@ -113,7 +148,7 @@ function withTimeout(promise, ms) {
 }
 
 async function main() {
-  blockNetwork();
+  globalThis.fetch = blockedNetwork;  // replaces the lazy getter without loading fetch's implementation
   const source = fs.readFileSync(CONFIG.code_path, 'utf8');
   const state = { out: new Capped(), err: new Capped() };
   const sandboxConsole = {};
@@ -125,7 +160,7 @@ async function main() {
   process.stderr.write = (chunk) => { state.err.write(String(chunk)); return true; };
   const module = { exports: {} };
   const context = vm.createContext({
-    console: sandboxConsole, require, module, exports: module.exports, process, Buffer,
+    console: sandboxConsole, require: candidateRequire, module, exports: module.exports, process, Buffer,
     setTimeout, clearTimeout, setInterval, clearInterval, setImmediate, clearImmediate, queueMicrotask,
     structuredClone, TextEncoder, TextDecoder, URL,
   });
@@ -160,12 +195,13 @@ async function main() {
   emit({ kind: 'load', ok: true, stdout: state.out.value(), stderr: state.err.value() });
 
   const call = new vm.Script('__prepai_fn(...JSON.parse(__prepai_args))', { filename: 'prepai-harness' });
-  for (let index = 0; index < CONFIG.tests.length; index++) {
+  for (let request = nextRequest(); request !== null; request = nextRequest()) {
+    const { index, nonce } = request;
     state.out = new Capped();
     state.err = new Capped();
     // Parsed inside the context per test: fresh arrays of the candidate's realm, immune to earlier mutation.
     context.__prepai_args = CONFIG.tests[index];
-    const record = { kind: 'test', index };
+    const record = { kind: 'test', index, nonce };
     const started = process.hrtime.bigint();
     try {
       let result = call.runInContext(context, { timeout: testMs });

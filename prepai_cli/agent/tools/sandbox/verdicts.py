@@ -27,6 +27,16 @@ _HARNESS_STATUSES: dict[str, TestStatus] = {
 }
 
 
+# Every C0/C1 control character except newline and tab: escape sequences (OSC 52 clipboard writes, titles,
+# screen clears) and carriage returns that overwrite what the terminal shows.
+_CONTROLS = {c: None for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]}
+
+
+def printable(text: str) -> str:
+    """Program output made safe to show in a terminal."""
+    return text.replace("\r\n", "\n").translate(_CONTROLS)
+
+
 @dataclass(frozen=True)
 class ChildExit:
     returncode: int | None
@@ -34,11 +44,14 @@ class ChildExit:
     deadline_hit: bool
     output_exceeded: bool
     output_limit: int
+    tampered: str | None = None
 
 
 def death_cause(child: ChildExit) -> tuple[TestStatus | None, str]:
     """Why the child stopped without reporting; (None, message) is an unexplained crash."""
     code = child.returncode
+    if child.tampered:
+        return "sandbox_violation", f"the sandbox stopped the program: {child.tampered}"
     if child.output_exceeded:
         return "sandbox_violation", f"the sandbox stopped the program after {child.output_limit // 1024} KB of output"
     if child.deadline_hit:
@@ -83,8 +96,9 @@ def build_results(problem: Problem, records: dict[int, dict[str, Any]], child: C
             ok = False
         results.append(TestResult(
             index=index, status=status, passed=ok, args=test.args, expected=test.expected, actual=actual,
-            error=record.get("error"), stdout=str(record.get("stdout", ""))[: kept_chars * 2],
-            stderr=str(record.get("stderr", ""))[: kept_chars * 2], time_ms=float(record.get("time_ms", 0.0)),
+            error=printable(str(record["error"]))[:1000] if record.get("error") is not None else None,
+            stdout=printable(str(record.get("stdout", ""))[: kept_chars * 2]),
+            stderr=printable(str(record.get("stderr", ""))[: kept_chars * 2]), time_ms=float(record.get("time_ms", 0.0)),
         ))
     return results, crash_message
 
@@ -112,7 +126,7 @@ def _inputs(args: list[Any]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def first_failure(results: list[TestResult]) -> str | None:
+def _first_failure(results: list[TestResult]) -> str | None:
     for r in results:
         if r.passed or r.status == "not_run":
             continue
@@ -127,3 +141,9 @@ def first_failure(results: list[TestResult]) -> str | None:
             return f"{where} {r.error or 'the sandbox blocked it'}."
         return f"{where} it raised {r.error or 'an error'}."
     return None
+
+
+def first_failure(results: list[TestResult]) -> str | None:
+    """The spoken sentence for the first failing test (it quotes the program's output, so made printable)."""
+    sentence = _first_failure(results)
+    return printable(sentence) if sentence is not None else None
