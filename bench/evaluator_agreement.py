@@ -80,6 +80,8 @@ def judge_item(item: dict[str, Any], evaluator: AnswerEvaluator, bank: QuestionB
             hints += 1
         elif kind == "code":
             code = _run(turn["text"], turn.get("language", "python"), question.id, bank)
+    # The offline brain prepares the question while it is spoken; the answer is all that is left to encode.
+    evaluator.prepare(question)
     started = time.perf_counter()
     evaluation = evaluator.judge_question(question, turns, star=question.story, hints=min(hints, len(question.hints)),
                                           code=code)

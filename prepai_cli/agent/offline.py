@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any, Protocol
@@ -379,6 +380,7 @@ class OfflineBrain:
         if question is None:
             yield from self._wrap_up(conversation, plan)
             return
+        self._prepare(question)
         number = len(plan.asked) + 1
         left = timedelta(minutes=minutes) - elapsed
         time_note = (not plan.time_warned and not first and minutes > TIME_WARNING_MINUTES * 2
@@ -435,6 +437,19 @@ class OfflineBrain:
             yield TextDelta(gap + " ")
         yield TextDelta("Your full report is ready. Thanks, and good luck.")
         yield TurnEnded(finished=True)
+
+    def _prepare(self, question: Question) -> None:
+        """Encodes what the judgement needs for `question` while it is being spoken, so the answer's judgement
+        only encodes the answer. Not a daemon: a short job an exit waits for rather than cuts inside onnxruntime."""
+        def work() -> None:
+            try:
+                prepare = getattr(self._evaluator(), "prepare", None)
+                if prepare is not None:
+                    prepare(question)
+            except Exception:  # the judgement encodes what it needs itself; this is only a head start
+                pass
+
+        threading.Thread(target=work, name="evaluator-prepare", daemon=False).start()
 
     # ------------------------------------------------------------ decisions
 

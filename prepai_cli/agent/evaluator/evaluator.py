@@ -91,6 +91,8 @@ class Tuning:
     rival_margin: float = -0.04
     rival_width: float = 0.05
     story_relevance_floor: float = 0.20
+    # Relevance multiplies the score raised to this power: a half-relevant answer keeps a quarter at 2.
+    relevance_power: float = 1.0
     story_rival_margin: float = -0.22
     # Structure-only judging (no bank question matched): relevance of the answer to the question text.
     relevance_threshold: float = 0.30
@@ -245,6 +247,20 @@ class AnswerEvaluator:
                 self._vectors(texts[start:start + 64])
         with self._lock:
             self._rival_rows()
+
+    def prepare(self, question: Question) -> None:
+        """Encodes everything the judgement compares an answer with (wordings, parts, misconceptions, red flags),
+        so the answer itself is the only thing left to encode: called when the question is asked."""
+        texts: list[str] = []
+        for k, kp in enumerate(question.key_points):
+            texts += self._wordings(question, k) + list(kp.parts) + [m.claim for m in kp.misconceptions]
+        rubric = question.category in t.RUBRIC_CATEGORIES
+        for flag in question.red_flags:
+            texts += [flag, t.first_person(flag, rubric=rubric)]
+        texts += [question.text, *(kp.text for kp in question.key_points)]
+        with self._lock:
+            self._vectors([t.for_embedding(x) for x in texts] + texts)
+            self._rival_mask(question)
 
     # ------------------------------------------------------------ embeddings
 
@@ -552,7 +568,7 @@ class AnswerEvaluator:
         brevity = min(1.0, words / tune.brevity_words) if judged else 0.0
         longest = max((j.word_count for j in judged), default=0)
         ramble = tune.ramble_cost * (1 - coverage) * min(1.0, max(0, longest - tune.ramble_words) / tune.ramble_words)
-        talk = base * brevity * relevance * (1 - penalty) * (1 - ramble)
+        talk = base * brevity * relevance ** tune.relevance_power * (1 - penalty) * (1 - ramble)
         if code is not None and code.total > 0:
             passed = code.passed / code.total
             score = 10.0 * (tune.code_weight * passed ** 2 + (1 - tune.code_weight) * talk)
