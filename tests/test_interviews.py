@@ -45,7 +45,7 @@ def _session_ids(home: Path) -> list[str]:
 
 @pytest.mark.parametrize("interview_type", TYPE_ORDER)
 def test_scripted_interview_of_every_type_is_stored_and_reported(interview_type: str, prepai_home: Path, tmp_path: Path) -> None:
-    answers = _answers_file(tmp_path, GENERIC_ANSWERS * 2)
+    answers = _answers_file(tmp_path, GENERIC_ANSWERS * 3)
     result = run_prepai("interview", "--type", interview_type, "--answers", str(answers), "--no-tui",
                         "--questions", "3", home=prepai_home)
     assert result.returncode == 0, result.stderr
@@ -57,7 +57,7 @@ def test_scripted_interview_of_every_type_is_stored_and_reported(interview_type:
     candidate_turns = [t for t in turns if t["role"] == "candidate"]
     stored_answers = [t["text"] for t in candidate_turns]
     # Every answer the interviewer consumed is stored verbatim, in order.
-    assert stored_answers == [a.strip() for a in (GENERIC_ANSWERS * 2)[: len(stored_answers)]]
+    assert stored_answers == [a.strip() for a in (GENERIC_ANSWERS * 3)[: len(stored_answers)]]
     assert turns[0]["kind"] == "intro" and turns[-1]["kind"] == "closing"
     assert any(t["kind"] == "hint" for t in turns), "the 'I don't know' answer should get a hint"
 

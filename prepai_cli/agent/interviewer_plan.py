@@ -66,6 +66,7 @@ class InterviewPlan:
     time_warned: bool = False
     phase: str = "question"  # what the candidate's next turn replies to
     phase_key_point: str | None = None
+    silences_in_a_row: int = 0  # long spoken silences since the candidate last said something
 
     @property
     def current(self) -> QuestionState | None:
@@ -128,6 +129,7 @@ def _interviewer(plan: InterviewPlan, turn: Turn, by_id: dict[str, Question], ba
 
 
 def _candidate(plan: InterviewPlan, turn: Turn) -> None:
+    plan.silences_in_a_row = plan.silences_in_a_row + 1 if (turn.meta.get("silence") and not turn.text.strip()) else 0
     current = plan.current
     if current is None:
         return

@@ -156,9 +156,13 @@ class OfflineBrain:
             yield from self._close(conversation, plan, ended_by_candidate=True)
             return
         if intent == "silence":
-            yield SegmentStarted("check_in", qid)
-            yield TextDelta("Take your time. If it helps, I can repeat the question or give you a hint.")
-            yield TurnEnded()
+            # A first long silence gets a check-in; the next one a hint; after that the interview moves on.
+            if plan.silences_in_a_row <= 1:
+                yield SegmentStarted("check_in", qid, {"silence": True})
+                yield TextDelta("Take your time. If it helps, I can repeat the question or give you a hint.")
+                yield TurnEnded()
+                return
+            yield from self._hint(conversation, plan, current)
             return
         if intent == "repeat_request":
             yield SegmentStarted("repeat", qid, {"of": current.last_prompt_kind})
@@ -268,7 +272,7 @@ class OfflineBrain:
             yield TurnEnded()
             return
         if question.coding is not None and not current.code_results and self._tools is not None \
-                and self._tools.has("run_code") and current.code_attempts == 0 and len(current.spoken_answers) == 1:
+                and self._tools.has("run_code") and "code" not in current.follow_ups:
             yield SegmentStarted("follow_up", question.id, {"key_point": "code"})
             yield TextDelta(f"Sounds good. Go ahead and write the code. {signature_sentence(question)}")
             yield TurnEnded()
@@ -361,8 +365,9 @@ class OfflineBrain:
         questions, minutes = self._budget(conversation)
         yield SegmentStarted("intro")
         intro = interview_type.intro.replace("Let's begin.", "").strip()
-        yield TextDelta("Hi, I'm your PrepAI interviewer. " + sentence(intro) + " ")
-        yield TextDelta(f"We have about {minutes} minutes for {plural(questions, 'question')}. ")
+        # About fifteen seconds of speech in all: the type's intro is at most forty words.
+        yield TextDelta("Hi. " + sentence(intro) + " ")
+        yield TextDelta(f"We have about {minutes} minutes. ")
         if session.type == "cv-grilling" and session_questions(session.settings):
             yield TextDelta("I've read your CV, so most questions are about it. ")
         elif session.type == "cv-grilling" and not conversation.cv_summary:

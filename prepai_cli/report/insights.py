@@ -30,23 +30,36 @@ TALKING_POINT_CUES: dict[str, tuple[str, re.Pattern[str]]] = {
 
 
 _NAMED = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,}[a-z]?|[A-Z][a-z]+(?=[A-Z]))\b")
+# Ordinary words that key points use around the job's vocabulary; never job terms on their own.
+_PLAIN = frozenset("""
+zero one two three four five six seven eight nine ten hundred hundreds thousand thousands million millions billion
+half twice keep keeps kept head tail end ends start starts step steps instead every each both either whole
+""".split())
+# A word the rubric uses in this many different questions of the type is part of the job's vocabulary.
+RECURRING_QUESTIONS = 3
 
 
 def _vocabulary(questions: list[Question]) -> set[str]:
     """The job's vocabulary: technical terms and product names the type's key points use ("sharding", "DynamoDB",
-    "S3"), not the ordinary words around them ("three", "keeps", "head")."""
+    "S3"), and words its rubric keeps coming back to ("feedback" for behavioural questions), not the ordinary words
+    around them ("three", "keeps", "head")."""
     from prepai_cli.agent.evaluator.text import TECH_PHRASES, TECH_TERMS
 
     out: set[str] = set()
+    seen_in: dict[str, set[str]] = defaultdict(set)
     for q in questions:
         for kp in q.key_points:
             for token in tokens(kp.text):
-                if token in TECH_TERMS and is_content_word(token):
+                if not is_content_word(token) or token in _PLAIN:
+                    continue
+                if token in TECH_TERMS:
                     out.add(normalise(token))
+                seen_in[normalise(token)].add(q.id)
             out.update(normalise(name.lower()) for name in _NAMED.findall(kp.text) if len(name) > 1)
             for phrase in TECH_PHRASES.findall(kp.text):
                 out.update(normalise(t) for t in tokens(phrase) if is_content_word(t))
-    return out
+    out.update(word for word, ids in seen_in.items() if len(ids) >= RECURRING_QUESTIONS)
+    return out - _PLAIN
 
 
 def _ranked(counts: dict[str, Counter[str]]) -> list[TermUse]:

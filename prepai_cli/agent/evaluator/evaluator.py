@@ -60,6 +60,9 @@ class Tuning:
     # ... and closer to the claim than to every right wording of the key point by this margin.
     misconception_margin: float = 0.03
     misconception_full: float = 0.12
+    # How far above the cover threshold a sentence must match the point's right wordings to be taken as stating
+    # it (then only a clearly closer misconception counts).
+    states_point_slack: float = 0.0
     # Bank red flags (question level) work the same way against the key points.
     red_flag_min: float = 0.62
     red_flag_min_rubric: float = 0.48
@@ -93,6 +96,8 @@ class Tuning:
     story_relevance_floor: float = 0.20
     # Relevance multiplies the score raised to this power: a half-relevant answer keeps a quarter at 2.
     relevance_power: float = 1.0
+    # An answer no part of which comes this close to any wording of any key point talks about something else.
+    nothing_near: float = 0.40
     story_rival_margin: float = -0.22
     # Structure-only judging (no bank question matched): relevance of the answer to the question text.
     relevance_threshold: float = 0.30
@@ -399,7 +404,9 @@ class AnswerEvaluator:
                         if np.any(contra[k] & closest[k] & single & (sims[k] >= tune.contradiction_min))}
 
         misconceptions = self._misconceptions(question, a, sims)
-        flagged = np.zeros(len(a.units), dtype=bool)
+        # A sentence that contradicts the point it is about is a wrong claim: it earns no credit for another point.
+        flagged = (np.any(contra & closest & (sims >= tune.contradiction_min), axis=0) & single) if n_kp \
+            else np.zeros(len(a.units), dtype=bool)
         for k, _m, sentence, _s in misconceptions:
             contradicted.add(k)
             flagged |= np.array([u.text == sentence or sentence in u.text for u in a.units], dtype=bool)
@@ -458,7 +465,10 @@ class AnswerEvaluator:
                 polarity = a.negated == t.negated(claim)
                 consistent = np.array([not t.contradicts(u.text, claim) for u in a.units], dtype=bool)
                 margin = claim_sims[m] - sims[k]
-                ok = single & polarity & consistent & (claim_sims[m] >= tune.misconception_min)
+                # A sentence that already says the point in one of its right wordings is not the wrong claim.
+                states_point = sims[k] >= tune.cover_threshold + tune.cover_width + tune.states_point_slack
+                ok = single & polarity & consistent & (claim_sims[m] >= tune.misconception_min) & (
+                    ~states_point | (margin >= tune.misconception_full))
                 margin = np.where(ok, margin, -1.0)
                 best = int(np.argmax(margin))
                 if margin[best] >= tune.misconception_margin:
@@ -552,6 +562,11 @@ class AnswerEvaluator:
         all_sentences = [s for j in judged for s in j.sentences]
         specificity = t.specificity(" ".join(all_sentences), words, question.text) if judged else 0.0
         relevance = max((j.relevance for j in judged), default=0.0)
+        # An answer that covers this question's points addresses it, whatever other questions it resembles; one
+        # that comes near none of them does not, however story-shaped it is.
+        relevance = max(relevance, min(1.0, 1.5 * float(credits.mean()))) if n_kp else relevance
+        if n_kp and float(similarity.max()) < tune.nothing_near:
+            relevance = min(relevance, 0.2)
 
         coverage = ((1 - tune.soft_share) * float(credits.mean()) + tune.soft_share * float(soft.mean())) if n_kp else 0.0
         if star:

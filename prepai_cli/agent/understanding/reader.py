@@ -67,6 +67,8 @@ class ReaderTuning:
     answer_sentence: float = 0.55
     clarification_min: float = 0.45
     term_min: float = 0.40
+    # A question this close to one of the bank question's own clarifications is that clarifying question.
+    own_clarification: float = 0.62
 
 
 QUESTION_KINDS: tuple[str, ...] = (
@@ -137,6 +139,11 @@ class TurnReader:
                 return TurnReading("answer", 0.0, content)
         if questioning and _TERM.search(text):
             return self._detail("term_question", text, question, 1.0, content)
+        # The question's own clarifications are the best examples of what a candidate asks about it.
+        if questioning and question is not None and question.clarifications:
+            asked = max(float(self._sim.similarity(text, c.asks).max()) for c in question.clarifications)
+            if asked >= tune.own_clarification:
+                return self._detail("clarifying_question", text, question, asked, content)
         if questioning:
             kinds = [k for k in QUESTION_KINDS if self._allowed(k, phase, question)]  # type: ignore[arg-type]
             scores = {k: score(k, last) for k in kinds}
