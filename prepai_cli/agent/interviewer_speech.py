@@ -85,7 +85,17 @@ def acknowledgement(evaluation: dict[str, Any], answer: str, question: Question)
     return "Okay."
 
 
+_OPENERS = re.compile(r"^(?:(?:okay|ok|so|um+|uh+|well|right|yeah|and|basically)[,\s]+)+", re.IGNORECASE)
+
+
 def quote(text: str, limit: int = 16) -> str:
-    """The candidate's words, short enough to say back: their first sentence, cut at a word boundary."""
+    """The candidate's words, short enough to say back: their first sentence without "okay, so", cut at a comma
+    when it is long."""
     first = re.split(r"(?<=[.!?])\s+", text.strip())[0].rstrip(".!?")
-    return " ".join(first.split()[:limit])
+    first = _OPENERS.sub("", first).strip()
+    words = first.split()
+    if len(words) <= limit:
+        return first
+    clause = " ".join(words[:limit])
+    cut = clause.rfind(",")
+    return clause[:cut] if cut > len(" ".join(words[:5])) else clause

@@ -60,6 +60,7 @@ class Tuning:
     # ... and closer to the claim than to every right wording of the key point by this margin.
     misconception_margin: float = 0.03
     misconception_full: float = 0.12
+    misconception_restated: float = 0.72
     # How far above the cover threshold a sentence must match the point's right wordings to be taken as stating
     # it (then only a clearly closer misconception counts).
     states_point_slack: float = 0.0
@@ -462,7 +463,9 @@ class AnswerEvaluator:
             claims = [m.claim for m in kp.misconceptions]
             claim_sims = self._vectors([t.for_embedding(c) for c in claims]) @ a.vectors.T
             for m, claim in enumerate(claims):
-                polarity = a.negated == t.negated(claim)
+                # "X" and "never X" are different claims; a near restatement of the claim with an unrelated
+                # negation elsewhere in the sentence ("... no sorting needed") is still the claim.
+                polarity = (a.negated == t.negated(claim)) | (claim_sims[m] >= tune.misconception_restated)
                 consistent = np.array([not t.contradicts(u.text, claim) for u in a.units], dtype=bool)
                 margin = claim_sims[m] - sims[k]
                 # A sentence that already says the point in one of its right wordings is not the wrong claim.
