@@ -24,6 +24,7 @@ from prepai_cli.audio.sources import AudioSource
 from prepai_cli.audio.speech_out import SpeechOutput
 from prepai_cli.audio.stt import Transcript
 from prepai_cli.audio.transcriber import Job, Recognizer, StreamingTranscriber, Utterance
+from prepai_cli.audio.turn_model import TurnVerdicts
 from prepai_cli.audio.vad import SileroVad
 from prepai_cli.errors import PrepAIError
 
@@ -47,6 +48,11 @@ class DuplexConfig(BaseModel):
     # endpoint wait (and the speculative transcription that overlaps it) is measured as a user would live it.
     pace_silence: bool = False
     final_beam_size: int = Field(default=5, ge=1, le=10)
+    # Ask the end-of-turn model at each pause (endpointing.py). The listener waits for its answer, at most this
+    # long: the answer decides how long the pause must be, and waiting makes file input behave the same whatever
+    # the machine's load (the windows queue up meanwhile; the VAD catches up in milliseconds).
+    turn_model: bool = True
+    turn_model_wait_s: float = Field(default=1.5, ge=0.0, le=10)
 
 
 @dataclass(frozen=True)
@@ -130,14 +136,17 @@ def sounds_unfinished(text: str) -> bool:
 
 class Duplex:
     def __init__(self, source: AudioSource, recognizer: Recognizer, speech: SpeechOutput,
-                 config: DuplexConfig | None = None, vad: SileroVad | None = None, audible_sink: bool = False):
+                 config: DuplexConfig | None = None, vad: SileroVad | None = None, audible_sink: bool = False,
+                 turn_verdicts: TurnVerdicts | None = None):
         self.config = config or DuplexConfig()
         self.source = source
         self.speech = speech
         self._vad = vad or SileroVad()
         self._audible_sink = audible_sink
         self._lock = threading.RLock()
-        self._endpointer = Endpointer(self.config.endpoint, unfinished=self._current_unfinished)
+        self.turn_verdicts = turn_verdicts or (TurnVerdicts() if self.config.turn_model else None)
+        self._endpointer = Endpointer(self.config.endpoint, unfinished=self._current_unfinished,
+                                      verdict=self._current_verdict)
         self.transcriber = StreamingTranscriber(recognizer, self._on_transcript,
                                                 final_beam_size=self.config.final_beam_size,
                                                 on_error=self._on_transcriber_error)
@@ -155,6 +164,7 @@ class Duplex:
         self._preroll: collections.deque[tuple[float, np.ndarray]] = collections.deque(maxlen=int(windows) + 2)
         self._pending = np.zeros(0, dtype=np.float32)
         self.reply_timing: TurnTiming | None = None
+        self._waited_for: tuple[int, float] | None = None
         self.answer_returned_at: float | None = None
         # Warming the TTS cache must not steal the CPU from transcribing an answer.
         self.speech.set_warm_gate(lambda: self._current is None and self.transcriber.idle)
@@ -208,6 +218,8 @@ class Duplex:
         self.source.close()
         self._thread.join(timeout=3)
         self.transcriber.close()
+        if self.turn_verdicts is not None:
+            self.turn_verdicts.close()
         self.speech.close()
 
     # Listener thread
@@ -246,6 +258,11 @@ class Duplex:
                 wait = 0.0
         if wait > 0:
             time.sleep(wait)
+            arrival = time.monotonic()
+        key = self._awaited_verdict()
+        if key is not None and key != self._waited_for and self.turn_verdicts is not None:
+            self._waited_for = key  # once: a late model must not stall the listener window after window
+            self.turn_verdicts.wait(key, cfg.turn_model_wait_s)
             arrival = time.monotonic()
         prob = self._vad(window)
         with self._lock:
@@ -294,6 +311,9 @@ class Duplex:
             self.transcriber.submit(Job(turn.utterance, "final", key=key, speculative=True,
                                         end_sample=self._sample_index(turn, key + cfg.tail_pad_ms / 1000),
                                         stale=lambda: not turn.ended and turn.speech_end_s != key))
+        elif event.kind == "check" and self.turn_verdicts is not None:
+            # The turn's audio so far, trailing silence included: the model was trained on turns that end so.
+            self.turn_verdicts.submit((turn.utterance.id, event.at_s), turn.utterance.audio())
         elif event.kind == "end":
             self._end_turn(turn, event.at_s, forced=event.forced, arrival=arrival)
 
@@ -339,9 +359,27 @@ class Duplex:
     def _sample_index(turn: _Turn, audio_s: float) -> int:
         return max(0, int(round((audio_s - turn.utterance.start_s) * SAMPLE_RATE)))
 
+    def _current_verdict(self, pause_at_s: float) -> float | None:
+        turn = self._current
+        if turn is None or self.turn_verdicts is None:
+            return None
+        return self.turn_verdicts.get((turn.utterance.id, pause_at_s))
+
+    def _awaited_verdict(self) -> tuple[int, float] | None:
+        with self._lock:
+            ep, turn = self._endpointer, self._current
+            if turn is None or self.turn_verdicts is None or self.turn_verdicts.failed or not ep.awaiting_verdict():
+                return None
+            assert ep.speech_end_s is not None
+            return (turn.utterance.id, ep.speech_end_s)
+
     def _current_unfinished(self) -> bool:
         turn = self._current
-        return turn is not None and sounds_unfinished(turn.latest_text)
+        if turn is None:
+            return False
+        # The transcript that covers this pause, once it is in; until then the latest partial (up to a second old).
+        final = turn.finals.get(turn.speech_end_s) if turn.speech_end_s is not None else None
+        return sounds_unfinished(final.text if final is not None else turn.latest_text)
 
     # Transcriber thread
 
