@@ -87,6 +87,21 @@ class AnswerAudio:
 
 
 @dataclass(frozen=True)
+class ProvisionalAnswer:
+    """The final transcript of a pause that may end the turn, before the endpoint is certain: what the answer
+    will be if the candidate does not go on. Work started on it must be dropped on `ProvisionalWithdrawn`."""
+
+    answer: AnswerAudio
+
+
+@dataclass(frozen=True)
+class ProvisionalWithdrawn:
+    """The candidate went on speaking after a `ProvisionalAnswer`."""
+
+    utterance_id: int
+
+
+@dataclass(frozen=True)
 class InputEnded:
     """The source ran out (end of the input file)."""
 
@@ -98,7 +113,7 @@ class InputFailed:
     message: str
 
 
-InputEvent = Union[PartialText, AnswerAudio, InputEnded, InputFailed]
+InputEvent = Union[PartialText, AnswerAudio, ProvisionalAnswer, ProvisionalWithdrawn, InputEnded, InputFailed]
 
 
 @dataclass
@@ -122,6 +137,7 @@ class _Turn:
     endpoint_wall: float | None = None
     segments: list[tuple[float, float]] = field(default_factory=list)
     completed: bool = False
+    provisional_key: float | None = None  # the pause a ProvisionalAnswer was sent for
 
 
 def sounds_unfinished(text: str) -> bool:
@@ -306,6 +322,9 @@ class Duplex:
         elif event.kind == "resume":
             turn.speech_end_s = None
             turn.speech_end_wall = None
+            if turn.provisional_key is not None:
+                turn.provisional_key = None
+                self.events.put(ProvisionalWithdrawn(turn.utterance.id))
         elif event.kind == "speculate":
             key = event.at_s
             self.transcriber.submit(Job(turn.utterance, "final", key=key, speculative=True,
@@ -339,7 +358,9 @@ class Duplex:
             return
         spoken = now_s - turn.speech_start_s
         due = self.config.first_partial_s if turn.partials_submitted == 0 else turn.last_partial_at_s + self.config.partial_interval_s
-        if spoken >= due:
+        if spoken >= due and self.transcriber.idle:
+            # Only when the transcriber is free: on a busy machine partials thin out instead of queueing, and a
+            # final never waits behind a backlog of them.
             turn.partials_submitted += 1
             turn.last_partial_at_s = spoken
             self.transcriber.submit(Job(turn.utterance, "partial"))
@@ -394,11 +415,32 @@ class Duplex:
             if turn.ended and job.kind == "final" and job.key == turn.end_key:
                 self._complete(turn, transcript, speculative=job.speculative)
                 return
+            if (job.kind == "final" and not turn.ended and job.key == turn.speech_end_s and transcript.text
+                    and turn.speech_end_wall is not None):
+                # Still in the pause it was made for: the reply can be prepared on it while endpointing waits.
+                turn.provisional_key = job.key
+                now = time.monotonic()
+                self.events.put(ProvisionalAnswer(self._answer_audio(
+                    turn, transcript, job.key, list(self._endpointer.segments), forced=False,
+                    timing=TurnTiming(turn.speech_end_wall, now, now, True))))
+                return
             if transcript.text:
                 turn.partials += 1
                 if turn.first_partial_wall is None:
                     turn.first_partial_wall = time.monotonic()
                 self.events.put(PartialText(turn.utterance.id, transcript.text))
+
+    def _answer_audio(self, turn: _Turn, transcript: Transcript, end_key: float,
+                      speech_segments: list[tuple[float, float]], forced: bool, timing: TurnTiming) -> AnswerAudio:
+        samples = turn.utterance.audio(self._sample_index(turn, end_key + self.config.tail_pad_ms / 1000))
+        base = turn.utterance.start_s
+        return AnswerAudio(
+            utterance_id=turn.utterance.id, transcript=transcript, samples=samples,
+            speech_segments=[(round(a - base, 3), round(b - base, 3)) for a, b in speech_segments],
+            think_time_s=turn.think_time_s, barged_in=turn.barged_in, forced_end=forced, partials=turn.partials,
+            time_to_first_partial_s=(turn.first_partial_wall - turn.start_wall) if turn.first_partial_wall else None,
+            started_wall=turn.start_wall, timing=timing,
+        )
 
     def _on_transcriber_error(self, error: BaseException) -> None:
         message = str(error) if isinstance(error, PrepAIError) else f"speech recognition failed: {error}"
@@ -408,18 +450,7 @@ class Duplex:
         turn.completed = True
         self._open_turns.pop(turn.utterance.id, None)
         assert turn.end_key is not None and turn.endpoint_wall is not None and turn.speech_end_wall is not None
-        end_sample = self._sample_index(turn, turn.end_key + self.config.tail_pad_ms / 1000)
-        samples = turn.utterance.audio(end_sample)
-        base = turn.utterance.start_s
-        segments = [(round(a - base, 3), round(b - base, 3)) for a, b in turn.segments]
-        now = time.monotonic()
-        self.events.put(AnswerAudio(
-            utterance_id=turn.utterance.id, transcript=transcript, samples=samples, speech_segments=segments,
-            think_time_s=turn.think_time_s, barged_in=turn.barged_in, forced_end=turn.forced,
-            partials=turn.partials,
-            time_to_first_partial_s=(turn.first_partial_wall - turn.start_wall) if turn.first_partial_wall else None,
-            started_wall=turn.start_wall,
-            timing=TurnTiming(turn.speech_end_wall, turn.endpoint_wall, now, speculative),
-        ))
+        timing = TurnTiming(turn.speech_end_wall, turn.endpoint_wall, time.monotonic(), speculative)
+        self.events.put(self._answer_audio(turn, transcript, turn.end_key, turn.segments, turn.forced, timing))
         if self._eof and not self._open_turns:
             self.events.put(InputEnded())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from prepai_cli.audio.playback import Clip, Player
 from prepai_cli.audio.text_normalize import normalize_for_speech
@@ -15,6 +16,8 @@ from prepai_cli.errors import PrepAIError
 
 # A sentence counts as heard once this much of it has played (Delivery.spoken is sentence-accurate).
 HEARD_FRACTION = 0.5
+# Sentences synthesized ahead of time (a speculative reply) wait here until said or pushed out.
+_PREPARED_MAX = 24
 # Phrases that open most replies; synthesized while idle so the first sentence of a reply plays at once.
 STOCK_PHRASES = ("Good.", "Nice.", "That's solid.", "Great.", "Okay.", "Thanks.", "Got it.", "Alright.",
                  "Next question.", "Here's the last question.", "No problem. Here's a hint.", "Take your time.")
@@ -40,7 +43,8 @@ class SpeechOutput:
         self._synth = synthesizer
         self.player = player
         self._normalize = normalize
-        self._queue: queue.Queue[tuple[int, Sentence] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[int, Sentence] | str | None] = queue.Queue()
+        self._prepared: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._generation = 0
         self.sentences: list[Sentence] = []
@@ -67,6 +71,13 @@ class SpeechOutput:
             self.sentences.append(sentence)
             generation = self._generation
         self._queue.put((generation, sentence))
+
+    def prepare(self, text: str) -> None:
+        """Synthesizes a sentence that may be said soon (a reply made ahead of the endpoint), without playing it;
+        `say()` of the same text then plays at once."""
+        spoken = self._normalize(text)
+        if spoken:
+            self._queue.put(spoken)
 
     def cancel(self) -> None:
         """Stops playback now (barge-in) and drops every sentence not yet played."""
@@ -95,8 +106,13 @@ class SpeechOutput:
 
     @property
     def first_audio_at(self) -> float | None:
+        return self.first_audio_of(lambda sentence: True)
+
+    def first_audio_of(self, wanted: Callable[[Sentence], bool]) -> float | None:
+        """When the first of this turn's wanted sentences started playing (None: none has)."""
         with self._lock:
-            starts = [s.clip.started_at for s in self.sentences if s.clip is not None and s.clip.started_at]
+            starts = [s.clip.started_at for s in self.sentences
+                      if wanted(s) and s.clip is not None and s.clip.started_at]
         return min(starts) if starts else None
 
     @property
@@ -119,6 +135,9 @@ class SpeechOutput:
                 continue
             if item is None:
                 return
+            if isinstance(item, str):
+                self._prepare_one(item)
+                continue
             generation, sentence = item
             with self._lock:
                 stale = generation != self._generation
@@ -126,7 +145,9 @@ class SpeechOutput:
                 sentence.ready.set()
                 continue
             try:
-                pcm = self._synth.synthesize(sentence.spoken)
+                with self._lock:
+                    ready = self._prepared.pop(sentence.spoken, None)
+                pcm = ready if ready is not None else self._synth.synthesize(sentence.spoken)
             except Exception as exc:  # reported by wait_played() on the interview's thread
                 self.error = exc
                 sentence.ready.set()
@@ -137,6 +158,19 @@ class SpeechOutput:
                     sentence.clip = Clip(pcm)
                     self.player.enqueue(sentence.clip)
             sentence.ready.set()
+
+    def _prepare_one(self, spoken: str) -> None:
+        with self._lock:
+            if spoken in self._prepared:
+                return
+        try:
+            pcm = self._synth.synthesize(spoken)
+        except Exception:  # a real say() of the sentence will report the failure
+            return
+        with self._lock:
+            self._prepared[spoken] = pcm
+            while len(self._prepared) > _PREPARED_MAX:
+                self._prepared.popitem(last=False)
 
     def _warm_one(self) -> None:
         try:

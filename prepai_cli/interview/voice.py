@@ -13,10 +13,13 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from prepai_cli.audio.duplex import AnswerAudio, Duplex, InputEnded, InputFailed, PartialText
+from prepai_cli.audio.duplex import (
+    AnswerAudio, Duplex, InputEnded, InputFailed, PartialText, ProvisionalAnswer, ProvisionalWithdrawn,
+)
 from prepai_cli.audio.frames import SAMPLE_RATE, to_int16
 from prepai_cli.audio.metrics import delivery_metrics
 from prepai_cli.audio.sentences import SentenceSplitter
+from prepai_cli.audio.speech_out import STOCK_PHRASES
 from prepai_cli.domain import utcnow
 from prepai_cli.errors import PrepAIError
 from prepai_cli.interview.console import ConsoleOutput
@@ -80,6 +83,13 @@ class VoiceOutput:
     def notice(self, message: str) -> None:
         self.display.notice(message)
 
+    def prepare(self, segment_text: str) -> None:
+        """Synthesizes ahead the sentences of a segment that may be said soon (a speculative reply), split as
+        `write()` will split them, so saying them later plays at once."""
+        splitter = SentenceSplitter()
+        for sentence in [*splitter.feed(segment_text), *splitter.flush()]:
+            self.duplex.speech.prepare(sentence)
+
     def _flush(self) -> None:
         for sentence in self._splitter.flush():
             self.duplex.speech.say(max(0, self._segment), sentence)
@@ -95,8 +105,11 @@ class VoiceOutput:
         def ms(later: float | None, earlier: float | None) -> int | None:
             return None if later is None or earlier is None else int(round((later - earlier) * 1000))
 
+        # The first sentence that says something (the follow-up or next question), not a stock acknowledgement.
+        substantive = speech.first_audio_of(lambda sentence: sentence.text.strip() not in STOCK_PHRASES)
         return {
             "response_latency_ms": ms(first_audio, timing.speech_end),
+            "substantive_latency_ms": ms(substantive, timing.speech_end),
             "endpoint_wait_ms": ms(timing.endpoint, timing.speech_end),
             "stt_final_ms": max(0, ms(timing.final, timing.endpoint) or 0),
             "brain_first_sentence_ms": ms(first_sentence, returned),
@@ -154,6 +167,8 @@ class VoiceInput:
         self.session_id = session_id
         self._ended = False
         self._cancelled = threading.Event()
+        # Lent by the runner for one answer: a reply is started on a provisional answer (interview/speculation.py).
+        self.speculation: Any = None
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -178,6 +193,14 @@ class VoiceInput:
                 if isinstance(event, PartialText):
                     self.view.partial(event.text)
                     continue
+                if isinstance(event, ProvisionalAnswer):
+                    if self.speculation is not None:
+                        self.speculation.start(self._answer(event.answer, save=False))
+                    continue
+                if isinstance(event, ProvisionalWithdrawn):
+                    if self.speculation is not None:
+                        self.speculation.cancel()
+                    continue
                 if not event.transcript.text.strip():
                     # A cough or a door: nothing to answer with, keep listening.
                     self.view.stopped()
@@ -192,10 +215,12 @@ class VoiceInput:
         finally:
             self.view.stopped()
 
-    def _answer(self, event: AnswerAudio) -> CandidateAnswer:
+    def _answer(self, event: AnswerAudio, *, save: bool = True) -> CandidateAnswer:
+        """`save=False` for a provisional answer: the same answer, with nothing written."""
         index = len(self.store.turns(self.session_id))
         path = self.store.session_dir(self.session_id) / f"turn-{index:03d}.wav"
-        save_wav(path, event.samples)
+        if save:
+            save_wav(path, event.samples)
         transcript = event.transcript
         metrics = delivery_metrics(
             transcript, event.speech_segments, think_time_s=event.think_time_s, partials=event.partials,
