@@ -10,8 +10,10 @@ How long a pause must last to end the turn depends on what the candidate sounds 
 - model unsure (probability between `mid_thought_threshold` and `complete_threshold`): `unsure_silence_ms` —
   flat synthetic voices (espeak-ng) often end their answers here;
 - model says mid-thought, or the words dangle: `mid_thought_ms` (room for a 1-2 s thinking pause);
-- no answer from the model (none configured, or it is late): `silence_ms`, plus `thinking_grace_ms` if the words
-  dangle (the rule used before the model).
+- the model has not answered yet (a busy machine): `mid_thought_ms`, re-decided the moment it answers — a slow
+  reply is better than cutting the candidate off;
+- no model (none configured, or it failed): `silence_ms`, plus `thinking_grace_ms` if the words dangle (the rule
+  used before the model).
 """
 
 from __future__ import annotations
@@ -57,10 +59,13 @@ class Endpointer:
     began at that audio time (None: no model, or not answered yet)."""
 
     def __init__(self, config: EndpointConfig, unfinished: Callable[[], bool] = lambda: False,
-                 verdict: Callable[[float], float | None] = lambda pause_at_s: None):
+                 verdict: Callable[[float], float | None] = lambda pause_at_s: None,
+                 verdict_coming: Callable[[float], bool] = lambda pause_at_s: False):
+        """`verdict_coming(pause_at_s)`: the model was asked about that pause and is still working on it."""
         self.config = config
         self._unfinished = unfinished
         self._verdict = verdict
+        self._verdict_coming = verdict_coming
         self.threshold = config.threshold
         self.min_speech_ms = config.min_speech_ms
         self.reset()
@@ -131,6 +136,8 @@ class Endpointer:
         unfinished = self._unfinished()
         done = self._verdict(self.speech_end_s) if self.checked and self.speech_end_s is not None else None
         if done is None:
+            if self.checked and self.speech_end_s is not None and self._verdict_coming(self.speech_end_s):
+                return cfg.mid_thought_ms
             return cfg.silence_ms + (cfg.thinking_grace_ms if unfinished else 0)
         if done < cfg.mid_thought_threshold or unfinished:
             return cfg.mid_thought_ms

@@ -45,6 +45,7 @@ class SpeechOutput:
         self._normalize = normalize
         self._queue: queue.Queue[tuple[int, Sentence] | str | None] = queue.Queue()
         self._prepared: OrderedDict[str, Any] = OrderedDict()
+        self.prepared_hits = 0  # sentences that played from a prepared synthesis
         self._lock = threading.Lock()
         self._generation = 0
         self.sentences: list[Sentence] = []
@@ -147,6 +148,7 @@ class SpeechOutput:
             try:
                 with self._lock:
                     ready = self._prepared.pop(sentence.spoken, None)
+                    self.prepared_hits += ready is not None
                 pcm = ready if ready is not None else self._synth.synthesize(sentence.spoken)
             except Exception as exc:  # reported by wait_played() on the interview's thread
                 self.error = exc

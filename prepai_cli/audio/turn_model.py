@@ -126,6 +126,7 @@ class TurnVerdicts:
         self._loader = loader
         self._cond = threading.Condition()
         self._pending: tuple[object, np.ndarray] | None = None
+        self._running: object = None
         self._results: dict[object, float] = {}
         self.failed: str | None = None
         self._stopped = False
@@ -137,6 +138,12 @@ class TurnVerdicts:
         with self._cond:
             self._pending = (key, audio)  # only the newest pause matters
             self._cond.notify_all()
+
+    def coming(self, key: object) -> bool:
+        """Asked about `key` and still working on it (False once answered, or if the model failed)."""
+        with self._cond:
+            return (self.failed is None and key not in self._results
+                    and ((self._pending is not None and self._pending[0] == key) or self._running == key))
 
     def get(self, key: object) -> float | None:
         with self._cond:
@@ -166,6 +173,13 @@ class TurnVerdicts:
                     self.failed = str(exc)
                     self._cond.notify_all()
                 return
+        try:
+            self._model.probability(np.zeros(SAMPLE_RATE, dtype=np.float32))  # the first run is slower: do it now
+        except Exception as exc:
+            with self._cond:
+                self.failed = str(exc)
+                self._cond.notify_all()
+            return
         while True:
             with self._cond:
                 while self._pending is None and not self._stopped:
@@ -173,6 +187,7 @@ class TurnVerdicts:
                 if self._stopped:
                     return
                 (key, audio), self._pending = self._pending, None
+                self._running = key
             started = time.perf_counter()
             try:
                 probability = self._model.probability(audio)
@@ -184,6 +199,7 @@ class TurnVerdicts:
             with self._cond:
                 self.latencies_s.append(time.perf_counter() - started)
                 self._results[key] = probability
+                self._running = None
                 if len(self._results) > 64:
                     self._results.pop(next(iter(self._results)))
                 self._cond.notify_all()

@@ -20,6 +20,7 @@ from prepai_cli.audio.frames import SAMPLE_RATE, to_int16
 from prepai_cli.audio.metrics import delivery_metrics
 from prepai_cli.audio.sentences import SentenceSplitter
 from prepai_cli.audio.speech_out import STOCK_PHRASES
+from prepai_cli.audio.vocabulary import interview_terms
 from prepai_cli.domain import utcnow
 from prepai_cli.errors import PrepAIError
 from prepai_cli.interview.console import ConsoleOutput
@@ -169,6 +170,7 @@ class VoiceInput:
         self._cancelled = threading.Event()
         # Lent by the runner for one answer: a reply is started on a provisional answer (interview/speculation.py).
         self.speculation: Any = None
+        self._terms: tuple[str, ...] | None = None
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -177,7 +179,7 @@ class VoiceInput:
         if self._ended:
             return None
         self._cancelled.clear()
-        self.duplex.set_prompt(build_prompt(context))
+        self.duplex.set_prompt(build_prompt(context, self._interview_terms()))
         self.duplex.give_floor()
         self.view.listening()
         try:
@@ -215,6 +217,16 @@ class VoiceInput:
         finally:
             self.view.stopped()
 
+    def _interview_terms(self) -> tuple[str, ...]:
+        if self._terms is None:
+            from prepai_cli.bank import load_bank
+
+            try:
+                self._terms = interview_terms(load_bank(), self.store.get_session(self.session_id).type)
+            except Exception:  # a bias for the recognizer only: never a reason to stop the interview
+                self._terms = ()
+        return self._terms
+
     def _answer(self, event: AnswerAudio, *, save: bool = True) -> CandidateAnswer:
         """`save=False` for a provisional answer: the same answer, with nothing written."""
         index = len(self.store.turns(self.session_id))
@@ -237,7 +249,7 @@ class VoiceInput:
                                metrics=metrics, meta=meta)
 
 
-def build_prompt(context: AnswerContext) -> str:
+def build_prompt(context: AnswerContext, terms: tuple[str, ...] = ()) -> str:
     """Whisper's initial prompt: the question's key points, the question, then disfluent speech.
 
     Measured on 24 technical answers that matched their question (6 questions × Piper and 3 espeak-ng voices):
@@ -245,10 +257,12 @@ def build_prompt(context: AnswerContext) -> str:
     question + key points + primer 2.1% / 45% (the last words before the answer steer Whisper most, and rubric
     sentences there derail the harder voices). On answers unrelated to the question the key points cost ~1 point.
     The prompt is cut from the front, so long key points give way before the question does.
+    `terms` (the interview type's vocabulary, audio/vocabulary.py) go first, so they are the first to give way.
     """
     vocabulary = " ".join(context.vocabulary)
     question = context.prompt_text.strip().splitlines()[-1] if context.prompt_text.strip() else ""
-    body = f"{vocabulary} {question}".strip()[-_PROMPT_CHARS:]
+    lexicon = f"{', '.join(terms)}." if terms else ""
+    body = f"{lexicon} {vocabulary} {question}".strip()[-_PROMPT_CHARS:]
     return f"{body} {_DISFLUENT_PRIMER}".strip()
 
 

@@ -64,10 +64,11 @@ def test_a_finished_answer_sounds_finished_and_a_dangling_one_does_not(speak, sm
     assert max(unfinished) < 0.5, unfinished
 
 
-def _ends(audio: np.ndarray, verdict: float | None, unfinished: bool = False) -> list[EndpointEvent]:
+def _ends(audio: np.ndarray, verdict: float | None, unfinished: bool = False,
+          coming: bool = False) -> list[EndpointEvent]:
     vad = SileroVad()
-    endpointer = Endpointer(EndpointConfig(), unfinished=lambda: unfinished,
-                            verdict=lambda pause_at_s: verdict if verdict is not None else None)
+    endpointer = Endpointer(EndpointConfig(), unfinished=lambda: unfinished, verdict=lambda pause_at_s: verdict,
+                            verdict_coming=lambda pause_at_s: coming)
     events: list[EndpointEvent] = []
     for start in range(0, len(audio) - WINDOW + 1, WINDOW):
         events += [e for e in endpointer.step(start / SAMPLE_RATE, WINDOW / SAMPLE_RATE,
@@ -91,6 +92,8 @@ def test_verdicts_set_the_wait(thinking_pause: np.ndarray) -> None:
     assert [e.kind for e in mid].count("end") == 1, "a mid-thought pause waits for the candidate"
     dangling = _ends(thinking_pause, verdict=0.9, unfinished=True)
     assert [e.kind for e in dangling].count("end") == 1, "dangling words wait, whatever the model says"
+    late = _ends(thinking_pause, verdict=None, coming=True)
+    assert [e.kind for e in late].count("end") == 1, "a model still thinking (busy machine) is waited for"
     without = _ends(thinking_pause, verdict=None)
     assert [e.kind for e in without].count("end") == 2, "no model: the fixed silence cuts a long pause"
     assert cfg.complete_silence_ms < cfg.silence_ms < cfg.mid_thought_ms
