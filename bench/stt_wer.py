@@ -5,7 +5,6 @@ realistic one), transcribed the way the interview does it (beam 5, temperature 0
 conditioning on earlier text) under several prompts:
 
 - none: no prompt;
-- question: the question and the disfluent primer;
 - key_points: the question's key points, the question, the primer (the prompt before this change);
 - terms+key_points: the interview type's terms first, then as key_points (interview/voice.py's build_prompt);
 - hotwords: only the type's terms and the primer, as a word list. faster-whisper's `hotwords=` option puts exactly
@@ -83,8 +82,8 @@ ANSWERS: list[tuple[str, str, str]] = [
      "It is a shortest path problem on an implicit graph, so breadth first search from the start word finds it. "
      "A bidirectional search from both ends explores far fewer words."),
 ]
-ESPEAK_VOICES = ("en-us", "en-gb", "en-us+m3", "en-gb-scotland", "en-us+f2")
-CONDITIONS = ("none", "question", "key_points", "terms+key_points", "hotwords")
+ESPEAK_VOICES = ("en-us", "en-gb", "en-us+m3")
+CONDITIONS = ("none", "key_points", "terms+key_points", "hotwords")
 
 
 def speak(piper: PiperSynthesizer, voice: str, text: str, path: Path) -> np.ndarray:
@@ -102,8 +101,6 @@ def prompt_for(condition: str, type_slug: str, question_id: str) -> str:
     key_points = tuple(kp.text for kp in question.key_points)
     if condition == "none":
         return ""
-    if condition == "question":
-        return f"{question.text} {_DISFLUENT_PRIMER}"
     if condition == "key_points":
         return build_prompt(AnswerContext(question.text, question_id, "question", key_points))
     if condition == "terms+key_points":
@@ -145,6 +142,7 @@ def main() -> None:
                     results[condition]["piper" if voice == "piper" else "espeak"].append((text, heard))
                     if voice == "en-us":
                         misheard[condition].append(heard)
+            print(f"{i + 1}/{len(ANSWERS)} answers", file=sys.stderr, flush=True)
         report = {
             "answers": len(ANSWERS), "espeak_voices": list(ESPEAK_VOICES), "beam": args.beam,
             "wer_piper": {c: wer(results[c]["piper"]) for c in CONDITIONS},

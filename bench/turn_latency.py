@@ -186,7 +186,7 @@ THINKING: list[tuple[str, str, float, str]] = [
     ("en-gb-scotland", "After the outage we", 1.3, "wrote a post mortem and added an alert on the error rate."),
     ("en-us+f2", "I would keep a counter per", 1.9, "second in a circular buffer and sum the last five minutes."),
 ]
-THINK_GAP_S = 2.0
+THINK_GAP_S = 3.0  # longer than the longest end-of-turn wait, so answers never merge
 
 
 def thinking_script(piper: PiperSynthesizer, workdir: Path,

@@ -182,6 +182,7 @@ class Duplex:
         self._pending = np.zeros(0, dtype=np.float32)
         self.reply_timing: TurnTiming | None = None
         self._waited_for: tuple[int, float] | None = None
+        self._final_arrived = threading.Event()
         self.answer_returned_at: float | None = None
         # Warming the TTS cache must not steal the CPU from transcribing an answer.
         self.speech.set_warm_gate(lambda: self._current is None and self.transcriber.idle)
@@ -279,7 +280,7 @@ class Duplex:
         key = self._awaited_verdict()
         if key is not None and key != self._waited_for and self.turn_verdicts is not None:
             self._waited_for = key  # once: a late model must not stall the listener window after window
-            self.turn_verdicts.wait(key, cfg.turn_model_wait_s)
+            self._wait_for_decision(key, cfg.turn_model_wait_s)
             arrival = time.monotonic()
         prob = self._vad(window)
         with self._lock:
@@ -392,21 +393,42 @@ class Duplex:
         return (turn is not None and self.turn_verdicts is not None
                 and self.turn_verdicts.coming((turn.utterance.id, pause_at_s)))
 
+    def _wait_for_decision(self, key: tuple[int, float], timeout: float) -> None:
+        """Until the model's verdict and the pause's transcript are both in (what the endpoint depends on)."""
+        assert self.turn_verdicts is not None
+        deadline = time.monotonic() + timeout
+        self.turn_verdicts.wait(key, timeout)
+        while time.monotonic() < deadline and not self._stop.is_set():
+            with self._lock:
+                turn = self._current
+                if turn is None or turn.speech_end_s != key[1] or key[1] in turn.finals:
+                    return
+            self._final_arrived.wait(min(0.05, max(0.0, deadline - time.monotonic())))
+            self._final_arrived.clear()
+
     def _awaited_verdict(self) -> tuple[int, float] | None:
+        """The pause whose ending waits on the model's verdict or on its transcript, if any."""
         with self._lock:
             ep, turn = self._endpointer, self._current
-            if turn is None or self.turn_verdicts is None or self.turn_verdicts.failed or not ep.awaiting_verdict():
+            if (turn is None or self.turn_verdicts is None or self.turn_verdicts.failed or ep.state != "pending"
+                    or not ep.checked or ep.speech_end_s is None):
                 return None
-            assert ep.speech_end_s is not None
+            if not ep.awaiting_verdict() and ep.speech_end_s in turn.finals:
+                return None
             return (turn.utterance.id, ep.speech_end_s)
 
-    def _current_unfinished(self) -> bool:
+    def _current_unfinished(self) -> bool | None:
+        """Whether the words so far dangle. With the end-of-turn model, judged on the transcript of this very pause
+        (None until it is in); without it, on the latest partial as before (up to a second old)."""
         turn = self._current
         if turn is None:
             return False
-        # The transcript that covers this pause, once it is in; until then the latest partial (up to a second old).
         final = turn.finals.get(turn.speech_end_s) if turn.speech_end_s is not None else None
-        return sounds_unfinished(final.text if final is not None else turn.latest_text)
+        if final is not None:
+            return sounds_unfinished(final.text)
+        if self.turn_verdicts is not None and not self.turn_verdicts.failed:
+            return None
+        return sounds_unfinished(turn.latest_text)
 
     # Transcriber thread
 
@@ -417,6 +439,7 @@ class Duplex:
                 return
             if job.kind == "final" and job.key is not None:
                 turn.finals[job.key] = transcript
+                self._final_arrived.set()
             turn.latest_text = transcript.text
             if turn.ended and job.kind == "final" and job.key == turn.end_key:
                 self._complete(turn, transcript, speculative=job.speculative)

@@ -4,7 +4,8 @@ Pure state machine over (audio time, probability) steps, so it behaves the same 
 
 How long a pause must last to end the turn depends on what the candidate sounds like:
 - `check_ms` into a pause a "check" event asks the end-of-turn model (turn_model.py) whether they are done;
-- model says done and the words so far do not dangle ("and", "um", a trailing comma): `complete_silence_ms`,
+- model says done and the pause's transcript does not dangle ("and", "um", a trailing comma): `complete_silence_ms`
+  (or until that transcript is in, which the reply needs anyway),
   just longer than the pauses between sentences of one answer (measured up to 416 ms in synthesized answers,
   where the model often hears each finished sentence as the end);
 - model unsure (probability between `mid_thought_threshold` and `complete_threshold`): `unsure_silence_ms` —
@@ -58,10 +59,11 @@ class Endpointer:
     `verdict(pause_at_s)` is the end-of-turn model's probability that the candidate is done with the pause that
     began at that audio time (None: no model, or not answered yet)."""
 
-    def __init__(self, config: EndpointConfig, unfinished: Callable[[], bool] = lambda: False,
+    def __init__(self, config: EndpointConfig, unfinished: Callable[[], bool | None] = lambda: False,
                  verdict: Callable[[float], float | None] = lambda pause_at_s: None,
                  verdict_coming: Callable[[float], bool] = lambda pause_at_s: False):
-        """`verdict_coming(pause_at_s)`: the model was asked about that pause and is still working on it."""
+        """`unfinished()`: None while the words of the current pause are not transcribed yet.
+        `verdict_coming(pause_at_s)`: the model was asked about that pause and is still working on it."""
         self.config = config
         self._unfinished = unfinished
         self._verdict = verdict
@@ -139,7 +141,7 @@ class Endpointer:
             if self.checked and self.speech_end_s is not None and self._verdict_coming(self.speech_end_s):
                 return cfg.mid_thought_ms
             return cfg.silence_ms + (cfg.thinking_grace_ms if unfinished else 0)
-        if done < cfg.mid_thought_threshold or unfinished:
+        if done < cfg.mid_thought_threshold or unfinished or unfinished is None:
             return cfg.mid_thought_ms
         if done < cfg.complete_threshold:
             return cfg.unsure_silence_ms

@@ -163,7 +163,8 @@ class SpeechOutput:
 
     def _prepare_one(self, spoken: str) -> None:
         with self._lock:
-            if spoken in self._prepared:
+            # Already made, or already said (the reply was confirmed before its preparation came up).
+            if spoken in self._prepared or any(s.spoken == spoken for s in self.sentences):
                 return
         try:
             pcm = self._synth.synthesize(spoken)
