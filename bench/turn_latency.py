@@ -267,7 +267,8 @@ def run_thinking(wav: Path, interview_type: str, home: Path, piper: PiperSynthes
     loads.append(os.getloadavg()[0])
     turns = [t for t in store.turns(session.id) if t.role == "candidate"]
     store.close()
-    cut = sum(any(p0 + 0.15 < e <= p1 + 0.1 for e in endpoints) for p0, p1 in pauses)
+    cut_at = [i for i, (p0, p1) in enumerate(pauses) if any(p0 + 0.15 < e <= p1 + 0.1 for e in endpoints)]
+    cut = len(cut_at)
     keys = ("response_latency_ms", "substantive_latency_ms", "endpoint_wait_ms", "stt_final_ms",
             "brain_first_sentence_ms", "tts_first_audio_ms")
     latencies: dict[str, list[float]] = {k: [] for k in keys}
@@ -281,6 +282,7 @@ def run_thinking(wav: Path, interview_type: str, home: Path, piper: PiperSynthes
         "mode": "baseline (0.6 s silence, no reply ahead)" if baseline else "end-of-turn model + reply made ahead",
         "answers": len(pauses), "answers_reached": sum(p1 < (endpoints[-1] if endpoints else 0) for _, p1 in pauses),
         "candidate_turns": len(turns), "cut_at_thinking_pause": cut,
+        "cut_after": [THINKING[i][0] + f" ({THINKING[i][2]} s)" for i in cut_at],
         "latency_ms": {k: summarize(v) for k, v in latencies.items()},
         "replies_prepared_sentences_played": speech.prepared_hits,
         "end_of_turn_model_ms": summarize([round(v * 1000, 1) for v in verdicts]),

@@ -31,7 +31,10 @@ from prepai_cli.errors import PrepAIError
 # Words after which a speaker is rarely done: a pause here is thinking, not the end of the answer.
 _DANGLING = {"and", "but", "so", "because", "or", "um", "uh", "er", "erm", "the", "a", "an", "to", "of", "with",
              "like", "then", "which", "that", "if", "is", "was", "for", "in", "on", "my", "our", "we", "i",
-             "basically", "also", "first", "second", "where", "when", "while", "although"}
+             "basically", "also", "first", "second", "where", "when", "while", "although",
+             # prepositions and determiners that do not end an English sentence
+             "by", "about", "between", "per", "from", "into", "at", "as", "than", "via", "onto", "toward",
+             "towards", "across", "its", "their", "your", "every", "whether"}
 
 
 class DuplexConfig(BaseModel):

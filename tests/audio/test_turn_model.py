@@ -125,3 +125,31 @@ def test_the_pipeline_waits_through_a_thinking_pause_and_answers_fast_at_the_end
 
 def test_the_model_can_be_switched_off() -> None:
     assert DuplexConfig(turn_model=False).turn_model is False
+
+
+def test_a_model_that_cannot_load_leaves_the_endpointer_on_its_old_rule() -> None:
+    from prepai_cli.audio.turn_model import TurnVerdicts
+
+    def broken() -> SmartTurn:
+        raise RuntimeError("model file truncated")
+
+    verdicts = TurnVerdicts(loader=broken)
+    verdicts.submit((1, 0.5), np.zeros(SAMPLE_RATE, dtype=np.float32))
+    assert verdicts.wait((1, 0.5), timeout=5) is None
+    assert verdicts.failed == "model file truncated"
+    assert not verdicts.coming((1, 0.5)), "nobody waits for a verdict that will never come"
+    verdicts.close()
+
+
+@pytest.mark.slow
+def test_verdicts_come_back_per_pause(speak) -> None:
+    from prepai_cli.audio.turn_model import TurnVerdicts
+
+    verdicts = TurnVerdicts()
+    audio = np.concatenate([silence(0.3), speak("That gives linear time and linear space."), silence(0.2)])
+    verdicts.submit((1, 2.0), audio)
+    assert verdicts.coming((1, 2.0)) or verdicts.get((1, 2.0)) is not None
+    probability = verdicts.wait((1, 2.0), timeout=30)
+    assert probability is not None and probability > 0.5
+    assert not verdicts.coming((1, 2.0)) and verdicts.latencies_s
+    verdicts.close()
