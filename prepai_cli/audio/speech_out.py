@@ -46,6 +46,9 @@ class SpeechOutput:
         self._queue: queue.Queue[tuple[int, Sentence] | str | None] = queue.Queue()
         self._prepared: OrderedDict[str, Any] = OrderedDict()
         self.prepared_hits = 0  # sentences that played from a prepared synthesis
+        # Sentences to say go first: preparing ahead waits while any is queued (it must never delay the reply).
+        self._says_queued = 0
+        self._deferred: list[str] = []
         self._lock = threading.Lock()
         self._generation = 0
         self.sentences: list[Sentence] = []
@@ -71,6 +74,7 @@ class SpeechOutput:
         with self._lock:
             self.sentences.append(sentence)
             generation = self._generation
+            self._says_queued += 1
         self._queue.put((generation, sentence))
 
     def prepare(self, text: str) -> None:
@@ -129,17 +133,26 @@ class SpeechOutput:
     def _run(self) -> None:
         while True:
             try:
-                item = self._queue.get(timeout=0.2)
+                item = self._queue.get(timeout=0.01 if self._deferred else 0.2)
             except queue.Empty:
-                if self._warm and self._may_warm():
+                if self._deferred:
+                    self._prepare_one(self._deferred.pop(0))
+                elif self._warm and self._may_warm():
                     self._warm_one()
                 continue
             if item is None:
                 return
             if isinstance(item, str):
-                self._prepare_one(item)
+                with self._lock:
+                    busy = self._says_queued > 0
+                if busy:
+                    self._deferred.append(item)
+                else:
+                    self._prepare_one(item)
                 continue
             generation, sentence = item
+            with self._lock:
+                self._says_queued -= 1
             with self._lock:
                 stale = generation != self._generation
             if stale:
