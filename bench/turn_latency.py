@@ -12,6 +12,7 @@ running when the turn ends and the final has to wait for it; `--realtime` (4 min
 candidate gets, including when the first partial text appears.
 
     PYTHONPATH=. python bench/turn_latency.py [--type google-sde] [--json out.json]
+    PYTHONPATH=. python bench/turn_latency.py --thinking [--baseline] [--hog]   # held-back answers, thinking pauses
 """
 
 from __future__ import annotations
@@ -160,6 +161,161 @@ def run_interview(wav: Path, interview_type: str, home: Path, piper: PiperSynthe
     return {"turns": turns, "final_decode_s": list(stats.finals)}
 
 
+# Held back: never used to tune the endpointer. Each answer has one thinking pause of 1-2 s where a candidate
+# would stop to think (after a filler, a conjunction, a preposition, mid-clause), then the rest of the answer.
+# Mostly the Piper voice (natural prosody, what the end-of-turn model was trained on); some espeak-ng.
+THINKING: list[tuple[str, str, float, str]] = [
+    ("piper", "To find the duplicates I would, um,", 1.5, "sort the array and compare each pair of neighbours."),
+    ("piper", "The main cost here is", 1.2, "the network round trip, not the database query itself."),
+    ("piper", "I would shard the table by", 1.8, "customer identifier, so that one customer never spans two shards."),
+    ("piper", "For the cache I would pick, uh,", 1.0, "least recently used eviction with a time to live of an hour."),
+    ("piper", "We measured the latency and", 2.0, "the ninety ninth percentile dropped to two hundred milliseconds."),
+    ("piper", "My first idea is a brute force", 1.4, "check of every pair, which is quadratic, and then I would improve it."),
+    ("piper", "When the queue backs up, the consumers", 1.6, "scale out, and failed messages go to a dead letter queue."),
+    ("piper", "So the tricky part is, hmm,", 1.9, "keeping the two replicas consistent when the network splits."),
+    ("piper", "I told my manager that", 1.1, "we would miss the date, and I proposed cutting the reporting feature."),
+    ("piper", "The heap keeps the k largest values, so", 1.7, "each insertion costs log k and the total is n log k."),
+    ("piper", "For authentication I would use", 1.3, "short lived tokens signed by the identity service."),
+    ("piper", "If the write fails halfway, we", 2.0, "retry with the same idempotency key, so the customer is charged once."),
+    ("piper", "I would start by asking about", 1.5, "the read to write ratio and how fresh the data has to be."),
+    ("piper", "Binary search works here because", 1.2, "the array is sorted, which gives logarithmic time."),
+    ("en-us", "I would put a load balancer in front of", 1.4, "three application servers in different zones."),
+    ("en-gb", "The simplest fix is to", 1.8, "add an index on the user identifier column."),
+    ("en-us+m3", "To test it I would, um,", 1.0, "start with an empty list and a single element."),
+    ("en-us", "The trade off is between", 1.6, "consistency and availability when a partition happens."),
+    ("en-gb-scotland", "After the outage we", 1.3, "wrote a post mortem and added an alert on the error rate."),
+    ("en-us+f2", "I would keep a counter per", 1.9, "second in a circular buffer and sum the last five minutes."),
+]
+THINK_GAP_S = 3.0  # longer than the longest end-of-turn wait, so answers never merge
+
+
+def thinking_script(piper: PiperSynthesizer, workdir: Path,
+                    count: int) -> tuple[np.ndarray, list[tuple[float, float]], list[str]]:
+    """The held-back answers as one file, the thinking pauses' (start, end) in file seconds, and the scripts."""
+    parts, pauses, scripts = [silence(1.0)], [], []
+    position = 1.0
+    for i, (voice, first, pause, second) in enumerate(THINKING[:count]):
+        a = _speak(piper, voice, first, workdir / f"think-{i}a.wav")
+        b = _speak(piper, voice, second, workdir / f"think-{i}b.wav")
+        position += len(a) / SAMPLE_RATE
+        pauses.append((position, position + pause))
+        position += pause + (len(b) / SAMPLE_RATE) + THINK_GAP_S
+        parts += [a, silence(pause), b, silence(THINK_GAP_S)]
+        scripts.append(f"{first} {second}")
+    return np.concatenate(parts), pauses, scripts
+
+
+def run_thinking(wav: Path, interview_type: str, home: Path, piper: PiperSynthesizer, pauses: list[tuple[float, float]],
+                 baseline: bool) -> dict[str, Any]:
+    """The held-back answers through the real runner and offline brain, in real time. `baseline`: the pipeline
+    as it was before the end-of-turn model and the reply made ahead (fixed 0.6 s silence plus text grace)."""
+    from rich.console import Console
+
+    from prepai_cli.agent.factory import build_brain
+    from prepai_cli.audio.duplex import Duplex, DuplexConfig
+    from prepai_cli.audio.playback import Player
+    from prepai_cli.audio.sinks import NullSink
+    from prepai_cli.audio.sources import FileSource
+    from prepai_cli.audio.speech_out import SpeechOutput
+    from prepai_cli.audio.stt import WhisperRecognizer, resolve_model_dir
+    from prepai_cli.bank import load_bank
+    from prepai_cli.config import Settings
+    from prepai_cli.interview.console import ConsoleOutput
+    from prepai_cli.interview.runner import InterviewRunner
+    from prepai_cli.interview.voice import VoiceInput, VoiceOutput
+    from prepai_cli.store import SessionStore
+
+    class _NoSpeculation(VoiceInput):
+        @property
+        def speculation(self) -> None:
+            return None
+
+        @speculation.setter
+        def speculation(self, value: Any) -> None:
+            pass
+
+    console = Console(file=open(os.devnull, "w"), highlight=False)
+    store = SessionStore(home / "sessions.db", home / "sessions")
+    bank = load_bank()
+    settings = Settings()
+    session = store.create_session(interview_type, "offline", "bench", {"questions": 20, "minutes": 120})
+    recognizer = WhisperRecognizer(resolve_model_dir(settings.speech.stt_model, home / "models"),
+                                   beam_size=settings.speech.beam_size)
+    source = FileSource(load_speech(wav), realtime=True, polite=True)
+    endpoints: list[float] = []
+    set_floor = source.set_floor
+
+    def recording_set_floor(candidate_may_speak: bool) -> None:
+        if not candidate_may_speak and source._may_speak.is_set():
+            endpoints.append(source.position_s)
+        set_floor(candidate_may_speak)
+
+    source.set_floor = recording_set_floor  # type: ignore[method-assign]
+    speech = SpeechOutput(piper, Player(NullSink(piper.sample_rate, realtime=True)))
+    config = DuplexConfig(final_beam_size=settings.speech.beam_size, turn_model=not baseline)
+    duplex = Duplex(source, recognizer, speech, config)
+    candidate_class = _NoSpeculation if baseline else VoiceInput
+    runner = InterviewRunner(store, build_brain(settings, bank), VoiceOutput(duplex, ConsoleOutput(console)),
+                             candidate_class(duplex, console, store, session.id), bank=bank)
+    loads = [os.getloadavg()[0]]
+    started = time.perf_counter()
+    try:
+        runner.run(session)
+    finally:
+        duplex.close()
+        speech.player.close()
+    loads.append(os.getloadavg()[0])
+    turns = [t for t in store.turns(session.id) if t.role == "candidate"]
+    store.close()
+    cut_at = [i for i, (p0, p1) in enumerate(pauses) if any(p0 + 0.15 < e <= p1 + 0.1 for e in endpoints)]
+    cut = len(cut_at)
+    keys = ("response_latency_ms", "substantive_latency_ms", "endpoint_wait_ms", "stt_final_ms",
+            "brain_first_sentence_ms", "tts_first_audio_ms")
+    latencies: dict[str, list[float]] = {k: [] for k in keys}
+    for turn in turns:
+        latency = (turn.metrics or {}).get("latency") or {}
+        for key in keys:
+            if latency.get(key) is not None:
+                latencies[key].append(float(latency[key]))
+    verdicts = duplex.turn_verdicts.latencies_s if duplex.turn_verdicts is not None else []
+    return {
+        "mode": "baseline (0.6 s silence, no reply ahead)" if baseline else "end-of-turn model + reply made ahead",
+        "answers": len(pauses), "answers_reached": sum(p1 < (endpoints[-1] if endpoints else 0) for _, p1 in pauses),
+        "candidate_turns": len(turns), "cut_at_thinking_pause": cut,
+        "cut_after": [THINKING[i][0] + f" ({THINKING[i][2]} s)" for i in cut_at],
+        "latency_ms": {k: summarize(v) for k, v in latencies.items()},
+        "replies_prepared_sentences_played": speech.prepared_hits,
+        "end_of_turn_model_ms": summarize([round(v * 1000, 1) for v in verdicts]),
+        "wall_s": round(time.perf_counter() - started, 1),
+        "load_average_1min_start_end": [round(x, 2) for x in loads],
+    }
+
+
+def thinking_main(args: argparse.Namespace) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="prepai-think-"))
+    hog = None
+    try:
+        piper = PiperSynthesizer.load(*default_voice_paths())
+        audio, pauses, _ = thinking_script(piper, workdir, args.answers)
+        wav = workdir / "thinking.wav"
+        soundfile.write(str(wav), audio, SAMPLE_RATE, subtype="PCM_16")
+        if args.hog:
+            if shutil.which("stress-ng") is None:
+                sys.exit("--hog needs stress-ng: apt-get install stress-ng")
+            hog = subprocess.Popen(["stress-ng", "--cpu", "1", "--quiet"], stdout=subprocess.DEVNULL)
+        report = run_thinking(wav, args.type, workdir / "home", piper, pauses, args.baseline)
+        report["cpu_hog"] = "stress-ng --cpu 1" if hog else None
+        report["cpu_count"] = os.cpu_count()
+        print(json.dumps(report, indent=2, default=str))
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2, default=str))
+    finally:
+        if hog is not None:
+            hog.terminate()
+            hog.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def first_question_probe(wav: Path, interview_type: str, home: Path) -> float:
     """Seconds from process start to the first interviewer audio reaching the sink, via the real CLI."""
     code = (
@@ -249,9 +405,18 @@ def main() -> None:
                         help="speak the answers and the interviewer in real time (slow; realistic partial timing)")
     parser.add_argument("--silence-ms", type=int, default=EndpointConfig().silence_ms,
                         help="endpointing silence for the interviews (default: the pipeline's)")
+    parser.add_argument("--thinking", action="store_true",
+                        help="only the held-back answers with 1-2 s thinking pauses, in real time (~8 minutes)")
+    parser.add_argument("--baseline", action="store_true",
+                        help="with --thinking: the fixed-silence endpointer and no reply made ahead, for comparison")
+    parser.add_argument("--hog", action="store_true", help="with --thinking: run stress-ng --cpu 1 beside it")
+    parser.add_argument("--answers", type=int, default=len(THINKING), help="with --thinking: use the first N")
     args = parser.parse_args()
     if shutil.which("espeak-ng") is None:
         sys.exit("espeak-ng is required: apt-get install espeak-ng")
+    if args.thinking:
+        thinking_main(args)
+        return
     workdir = Path(tempfile.mkdtemp(prefix="prepai-bench-"))
     try:
         clips, halves, piper = synthesize(workdir)

@@ -24,13 +24,17 @@ from prepai_cli.audio.sources import AudioSource
 from prepai_cli.audio.speech_out import SpeechOutput
 from prepai_cli.audio.stt import Transcript
 from prepai_cli.audio.transcriber import Job, Recognizer, StreamingTranscriber, Utterance
+from prepai_cli.audio.turn_model import TurnVerdicts
 from prepai_cli.audio.vad import SileroVad
 from prepai_cli.errors import PrepAIError
 
 # Words after which a speaker is rarely done: a pause here is thinking, not the end of the answer.
 _DANGLING = {"and", "but", "so", "because", "or", "um", "uh", "er", "erm", "the", "a", "an", "to", "of", "with",
              "like", "then", "which", "that", "if", "is", "was", "for", "in", "on", "my", "our", "we", "i",
-             "basically", "also", "first", "second", "where", "when", "while", "although"}
+             "basically", "also", "first", "second", "where", "when", "while", "although",
+             # prepositions and determiners that do not end an English sentence
+             "by", "about", "between", "per", "from", "into", "at", "as", "than", "via", "onto", "toward",
+             "towards", "across", "its", "their", "your", "every", "whether"}
 
 
 class DuplexConfig(BaseModel):
@@ -47,6 +51,12 @@ class DuplexConfig(BaseModel):
     # endpoint wait (and the speculative transcription that overlaps it) is measured as a user would live it.
     pace_silence: bool = False
     final_beam_size: int = Field(default=5, ge=1, le=10)
+    # Ask the end-of-turn model at each pause (endpointing.py). The listener waits for its answer, at most this
+    # long: the answer decides how long the pause must be, and waiting makes file input behave the same whatever
+    # the machine's load (the windows queue up meanwhile — a microphone's queue holds 5 s — and the VAD catches up
+    # in milliseconds). Measured: ~0.11 s per call on one idle core, up to 2.4 s at load 10 on 2 cores.
+    turn_model: bool = True
+    turn_model_wait_s: float = Field(default=4.0, ge=0.0, le=10)
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,21 @@ class AnswerAudio:
 
 
 @dataclass(frozen=True)
+class ProvisionalAnswer:
+    """The final transcript of a pause that may end the turn, before the endpoint is certain: what the answer
+    will be if the candidate does not go on. Work started on it must be dropped on `ProvisionalWithdrawn`."""
+
+    answer: AnswerAudio
+
+
+@dataclass(frozen=True)
+class ProvisionalWithdrawn:
+    """The candidate went on speaking after a `ProvisionalAnswer`."""
+
+    utterance_id: int
+
+
+@dataclass(frozen=True)
 class InputEnded:
     """The source ran out (end of the input file)."""
 
@@ -92,7 +117,7 @@ class InputFailed:
     message: str
 
 
-InputEvent = Union[PartialText, AnswerAudio, InputEnded, InputFailed]
+InputEvent = Union[PartialText, AnswerAudio, ProvisionalAnswer, ProvisionalWithdrawn, InputEnded, InputFailed]
 
 
 @dataclass
@@ -116,6 +141,7 @@ class _Turn:
     endpoint_wall: float | None = None
     segments: list[tuple[float, float]] = field(default_factory=list)
     completed: bool = False
+    provisional_key: float | None = None  # the pause a ProvisionalAnswer was sent for
 
 
 def sounds_unfinished(text: str) -> bool:
@@ -130,14 +156,17 @@ def sounds_unfinished(text: str) -> bool:
 
 class Duplex:
     def __init__(self, source: AudioSource, recognizer: Recognizer, speech: SpeechOutput,
-                 config: DuplexConfig | None = None, vad: SileroVad | None = None, audible_sink: bool = False):
+                 config: DuplexConfig | None = None, vad: SileroVad | None = None, audible_sink: bool = False,
+                 turn_verdicts: TurnVerdicts | None = None):
         self.config = config or DuplexConfig()
         self.source = source
         self.speech = speech
         self._vad = vad or SileroVad()
         self._audible_sink = audible_sink
         self._lock = threading.RLock()
-        self._endpointer = Endpointer(self.config.endpoint, unfinished=self._current_unfinished)
+        self.turn_verdicts = turn_verdicts or (TurnVerdicts() if self.config.turn_model else None)
+        self._endpointer = Endpointer(self.config.endpoint, unfinished=self._current_unfinished,
+                                      verdict=self._current_verdict, verdict_coming=self._verdict_coming)
         self.transcriber = StreamingTranscriber(recognizer, self._on_transcript,
                                                 final_beam_size=self.config.final_beam_size,
                                                 on_error=self._on_transcriber_error)
@@ -155,6 +184,8 @@ class Duplex:
         self._preroll: collections.deque[tuple[float, np.ndarray]] = collections.deque(maxlen=int(windows) + 2)
         self._pending = np.zeros(0, dtype=np.float32)
         self.reply_timing: TurnTiming | None = None
+        self._waited_for: tuple[int, float] | None = None
+        self._final_arrived = threading.Event()
         self.answer_returned_at: float | None = None
         # Warming the TTS cache must not steal the CPU from transcribing an answer.
         self.speech.set_warm_gate(lambda: self._current is None and self.transcriber.idle)
@@ -208,6 +239,8 @@ class Duplex:
         self.source.close()
         self._thread.join(timeout=3)
         self.transcriber.close()
+        if self.turn_verdicts is not None:
+            self.turn_verdicts.close()
         self.speech.close()
 
     # Listener thread
@@ -246,6 +279,11 @@ class Duplex:
                 wait = 0.0
         if wait > 0:
             time.sleep(wait)
+            arrival = time.monotonic()
+        key = self._awaited_verdict()
+        if key is not None and key != self._waited_for and self.turn_verdicts is not None:
+            self._waited_for = key  # once: a late model must not stall the listener window after window
+            self._wait_for_decision(key, cfg.turn_model_wait_s)
             arrival = time.monotonic()
         prob = self._vad(window)
         with self._lock:
@@ -289,11 +327,17 @@ class Duplex:
         elif event.kind == "resume":
             turn.speech_end_s = None
             turn.speech_end_wall = None
+            if turn.provisional_key is not None:
+                turn.provisional_key = None
+                self.events.put(ProvisionalWithdrawn(turn.utterance.id))
         elif event.kind == "speculate":
             key = event.at_s
             self.transcriber.submit(Job(turn.utterance, "final", key=key, speculative=True,
                                         end_sample=self._sample_index(turn, key + cfg.tail_pad_ms / 1000),
                                         stale=lambda: not turn.ended and turn.speech_end_s != key))
+        elif event.kind == "check" and self.turn_verdicts is not None:
+            # The turn's audio so far, trailing silence included: the model was trained on turns that end so.
+            self.turn_verdicts.submit((turn.utterance.id, event.at_s), turn.utterance.audio())
         elif event.kind == "end":
             self._end_turn(turn, event.at_s, forced=event.forced, arrival=arrival)
 
@@ -319,7 +363,9 @@ class Duplex:
             return
         spoken = now_s - turn.speech_start_s
         due = self.config.first_partial_s if turn.partials_submitted == 0 else turn.last_partial_at_s + self.config.partial_interval_s
-        if spoken >= due:
+        if spoken >= due and self.transcriber.idle:
+            # Only when the transcriber is free: on a busy machine partials thin out instead of queueing, and a
+            # final never waits behind a backlog of them.
             turn.partials_submitted += 1
             turn.last_partial_at_s = spoken
             self.transcriber.submit(Job(turn.utterance, "partial"))
@@ -339,9 +385,53 @@ class Duplex:
     def _sample_index(turn: _Turn, audio_s: float) -> int:
         return max(0, int(round((audio_s - turn.utterance.start_s) * SAMPLE_RATE)))
 
-    def _current_unfinished(self) -> bool:
+    def _current_verdict(self, pause_at_s: float) -> float | None:
         turn = self._current
-        return turn is not None and sounds_unfinished(turn.latest_text)
+        if turn is None or self.turn_verdicts is None:
+            return None
+        return self.turn_verdicts.get((turn.utterance.id, pause_at_s))
+
+    def _verdict_coming(self, pause_at_s: float) -> bool:
+        turn = self._current
+        return (turn is not None and self.turn_verdicts is not None
+                and self.turn_verdicts.coming((turn.utterance.id, pause_at_s)))
+
+    def _wait_for_decision(self, key: tuple[int, float], timeout: float) -> None:
+        """Until the model's verdict and the pause's transcript are both in (what the endpoint depends on)."""
+        assert self.turn_verdicts is not None
+        deadline = time.monotonic() + timeout
+        self.turn_verdicts.wait(key, timeout)
+        while time.monotonic() < deadline and not self._stop.is_set():
+            with self._lock:
+                turn = self._current
+                if turn is None or turn.speech_end_s != key[1] or key[1] in turn.finals:
+                    return
+            self._final_arrived.wait(min(0.05, max(0.0, deadline - time.monotonic())))
+            self._final_arrived.clear()
+
+    def _awaited_verdict(self) -> tuple[int, float] | None:
+        """The pause whose ending waits on the model's verdict or on its transcript, if any."""
+        with self._lock:
+            ep, turn = self._endpointer, self._current
+            if (turn is None or self.turn_verdicts is None or self.turn_verdicts.failed or ep.state != "pending"
+                    or not ep.checked or ep.speech_end_s is None):
+                return None
+            if not ep.awaiting_verdict() and ep.speech_end_s in turn.finals:
+                return None
+            return (turn.utterance.id, ep.speech_end_s)
+
+    def _current_unfinished(self) -> bool | None:
+        """Whether the words so far dangle. With the end-of-turn model, judged on the transcript of this very pause
+        (None until it is in); without it, on the latest partial as before (up to a second old)."""
+        turn = self._current
+        if turn is None:
+            return False
+        final = turn.finals.get(turn.speech_end_s) if turn.speech_end_s is not None else None
+        if final is not None:
+            return sounds_unfinished(final.text)
+        if self.turn_verdicts is not None and not self.turn_verdicts.failed:
+            return None
+        return sounds_unfinished(turn.latest_text)
 
     # Transcriber thread
 
@@ -352,15 +442,37 @@ class Duplex:
                 return
             if job.kind == "final" and job.key is not None:
                 turn.finals[job.key] = transcript
+                self._final_arrived.set()
             turn.latest_text = transcript.text
             if turn.ended and job.kind == "final" and job.key == turn.end_key:
                 self._complete(turn, transcript, speculative=job.speculative)
+                return
+            if (job.kind == "final" and not turn.ended and job.key == turn.speech_end_s and transcript.text
+                    and turn.speech_end_wall is not None):
+                # Still in the pause it was made for: the reply can be prepared on it while endpointing waits.
+                turn.provisional_key = job.key
+                now = time.monotonic()
+                self.events.put(ProvisionalAnswer(self._answer_audio(
+                    turn, transcript, job.key, list(self._endpointer.segments), forced=False,
+                    timing=TurnTiming(turn.speech_end_wall, now, now, True))))
                 return
             if transcript.text:
                 turn.partials += 1
                 if turn.first_partial_wall is None:
                     turn.first_partial_wall = time.monotonic()
                 self.events.put(PartialText(turn.utterance.id, transcript.text))
+
+    def _answer_audio(self, turn: _Turn, transcript: Transcript, end_key: float,
+                      speech_segments: list[tuple[float, float]], forced: bool, timing: TurnTiming) -> AnswerAudio:
+        samples = turn.utterance.audio(self._sample_index(turn, end_key + self.config.tail_pad_ms / 1000))
+        base = turn.utterance.start_s
+        return AnswerAudio(
+            utterance_id=turn.utterance.id, transcript=transcript, samples=samples,
+            speech_segments=[(round(a - base, 3), round(b - base, 3)) for a, b in speech_segments],
+            think_time_s=turn.think_time_s, barged_in=turn.barged_in, forced_end=forced, partials=turn.partials,
+            time_to_first_partial_s=(turn.first_partial_wall - turn.start_wall) if turn.first_partial_wall else None,
+            started_wall=turn.start_wall, timing=timing,
+        )
 
     def _on_transcriber_error(self, error: BaseException) -> None:
         message = str(error) if isinstance(error, PrepAIError) else f"speech recognition failed: {error}"
@@ -370,18 +482,7 @@ class Duplex:
         turn.completed = True
         self._open_turns.pop(turn.utterance.id, None)
         assert turn.end_key is not None and turn.endpoint_wall is not None and turn.speech_end_wall is not None
-        end_sample = self._sample_index(turn, turn.end_key + self.config.tail_pad_ms / 1000)
-        samples = turn.utterance.audio(end_sample)
-        base = turn.utterance.start_s
-        segments = [(round(a - base, 3), round(b - base, 3)) for a, b in turn.segments]
-        now = time.monotonic()
-        self.events.put(AnswerAudio(
-            utterance_id=turn.utterance.id, transcript=transcript, samples=samples, speech_segments=segments,
-            think_time_s=turn.think_time_s, barged_in=turn.barged_in, forced_end=turn.forced,
-            partials=turn.partials,
-            time_to_first_partial_s=(turn.first_partial_wall - turn.start_wall) if turn.first_partial_wall else None,
-            started_wall=turn.start_wall,
-            timing=TurnTiming(turn.speech_end_wall, turn.endpoint_wall, now, speculative),
-        ))
+        timing = TurnTiming(turn.speech_end_wall, turn.endpoint_wall, time.monotonic(), speculative)
+        self.events.put(self._answer_audio(turn, transcript, turn.end_key, turn.segments, turn.forced, timing))
         if self._eof and not self._open_turns:
             self.events.put(InputEnded())

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
 from prepai_cli.agent.brain import Brain, Conversation
 from prepai_cli.agent.events import (
-    AnswerEvaluated, AnswerJudged, BrainError, SegmentStarted, TextDelta, TokenUsage, ToolCall, ToolResult, TurnEnded,
+    AnswerEvaluated, AnswerJudged, BrainError, BrainEvent, SegmentStarted, TextDelta, TokenUsage, ToolCall,
+    ToolResult, TurnEnded,
 )
 from prepai_cli.bank import QuestionBank
 from prepai_cli.domain import NewTurn, Session, Turn, resume_hint, utcnow
 from prepai_cli.interview.io import AnswerContext, CandidateAnswer, CandidateInput, InterviewerOutput
+from prepai_cli.interview.speculation import Speculation
 from prepai_cli.store import SessionStore
 
 
@@ -98,13 +101,22 @@ class InterviewRunner:
         else:
             context = None
         while True:
+            prepared: Iterator[BrainEvent] | None = None
             if context is not None:
-                answer = self.candidate.next_answer(context)
+                speculation = self._lend_speculation(session, turns)
+                try:
+                    answer = self.candidate.next_answer(context)
+                finally:
+                    if speculation is not None:
+                        self.candidate.speculation = None  # type: ignore[attr-defined]
                 if answer is None:
                     end_requested = True
+                    if speculation is not None:
+                        speculation.cancel()
                 else:
                     turns.append(self._store_answer(session, answer))
-            finished = self._interviewer_turn(session, turns, end_requested)
+                    prepared = speculation.take(answer) if speculation is not None else None
+            finished = self._interviewer_turn(session, turns, end_requested, prepared)
             if finished:
                 return InterviewOutcome(self.store.set_status(session.id, "ended"), finished=True)
             if end_requested:
@@ -124,20 +136,32 @@ class InterviewRunner:
         self.on_turn_stored(turn)
         return turn
 
+    def _lend_speculation(self, session: Session, turns: list[Turn]) -> Speculation | None:
+        """A voice input that can tell its answer early gets to start the reply on it (speculation.py)."""
+        if not hasattr(self.candidate, "speculation"):
+            return None
+        speculation = Speculation(self.brain, session, turns, self._current_question_id(session.id),
+                                  self.cv_summary or session.settings.get("cv_summary"),
+                                  getattr(self.output, "prepare", None))
+        self.candidate.speculation = speculation  # type: ignore[attr-defined]
+        return speculation
+
     def _current_question_id(self, session_id: str) -> str | None:
         for turn in reversed(self.store.turns(session_id)):
             if turn.role == "interviewer" and turn.question_id:
                 return turn.question_id
         return None
 
-    def _interviewer_turn(self, session: Session, turns: list[Turn], end_requested: bool) -> bool:
+    def _interviewer_turn(self, session: Session, turns: list[Turn], end_requested: bool,
+                          prepared: Iterator[BrainEvent] | None = None) -> bool:
+        """`prepared`: the events of a reply already started on this very answer (speculation.py)."""
         conversation = Conversation(session=session, turns=list(turns), end_requested=end_requested,
                                     cv_summary=self.cv_summary or session.settings.get("cv_summary"))
         answer_turn = turns[-1] if turns and turns[-1].role == "candidate" else None
         segments: list[_Segment] = []
         finished = False
         failed = False
-        events = self.brain.respond(conversation)
+        events = prepared if prepared is not None else self.brain.respond(conversation)
         try:
             for event in events:
                 if self.output.interrupted():

@@ -15,10 +15,14 @@ from rich.markup import escape
 from rich.text import Text
 
 from prepai_cli import privacy
-from prepai_cli.audio.duplex import AnswerAudio, Duplex, InputEnded, InputFailed, PartialText
+from prepai_cli.audio.duplex import (
+    AnswerAudio, Duplex, InputEnded, InputFailed, PartialText, ProvisionalAnswer, ProvisionalWithdrawn,
+)
 from prepai_cli.audio.frames import SAMPLE_RATE, to_int16
 from prepai_cli.audio.metrics import delivery_metrics
 from prepai_cli.audio.sentences import SentenceSplitter
+from prepai_cli.audio.speech_out import STOCK_PHRASES
+from prepai_cli.audio.vocabulary import interview_terms
 from prepai_cli.domain import utcnow
 from prepai_cli.errors import PrepAIError
 from prepai_cli.interview.console import ConsoleOutput
@@ -82,6 +86,13 @@ class VoiceOutput:
     def notice(self, message: str) -> None:
         self.display.notice(message)
 
+    def prepare(self, segment_text: str) -> None:
+        """Synthesizes ahead the sentences of a segment that may be said soon (a speculative reply), split as
+        `write()` will split them, so saying them later plays at once."""
+        splitter = SentenceSplitter()
+        for sentence in [*splitter.feed(segment_text), *splitter.flush()]:
+            self.duplex.speech.prepare(sentence)
+
     def _flush(self) -> None:
         for sentence in self._splitter.flush():
             self.duplex.speech.say(max(0, self._segment), sentence)
@@ -97,8 +108,11 @@ class VoiceOutput:
         def ms(later: float | None, earlier: float | None) -> int | None:
             return None if later is None or earlier is None else int(round((later - earlier) * 1000))
 
+        # The first sentence that says something (the follow-up or next question), not a stock acknowledgement.
+        substantive = speech.first_audio_of(lambda sentence: sentence.text.strip() not in STOCK_PHRASES)
         return {
             "response_latency_ms": ms(first_audio, timing.speech_end),
+            "substantive_latency_ms": ms(substantive, timing.speech_end),
             "endpoint_wait_ms": ms(timing.endpoint, timing.speech_end),
             "stt_final_ms": max(0, ms(timing.final, timing.endpoint) or 0),
             "brain_first_sentence_ms": ms(first_sentence, returned),
@@ -156,6 +170,9 @@ class VoiceInput:
         self.session_id = session_id
         self._ended = False
         self._cancelled = threading.Event()
+        # Lent by the runner for one answer: a reply is started on a provisional answer (interview/speculation.py).
+        self.speculation: Any = None
+        self._terms: tuple[str, ...] | None = None
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -164,7 +181,7 @@ class VoiceInput:
         if self._ended:
             return None
         self._cancelled.clear()
-        self.duplex.set_prompt(build_prompt(context))
+        self.duplex.set_prompt(build_prompt(context, self._interview_terms()))
         self.duplex.give_floor()
         self.view.listening()
         try:
@@ -180,6 +197,14 @@ class VoiceInput:
                 if isinstance(event, PartialText):
                     self.view.partial(event.text)
                     continue
+                if isinstance(event, ProvisionalAnswer):
+                    if self.speculation is not None:
+                        self.speculation.start(self._answer(event.answer, save=False))
+                    continue
+                if isinstance(event, ProvisionalWithdrawn):
+                    if self.speculation is not None:
+                        self.speculation.cancel()
+                    continue
                 if not event.transcript.text.strip():
                     # A cough or a door: nothing to answer with, keep listening.
                     self.view.stopped()
@@ -194,10 +219,22 @@ class VoiceInput:
         finally:
             self.view.stopped()
 
-    def _answer(self, event: AnswerAudio) -> CandidateAnswer:
+    def _interview_terms(self) -> tuple[str, ...]:
+        if self._terms is None:
+            from prepai_cli.bank import load_bank
+
+            try:
+                self._terms = interview_terms(load_bank(), self.store.get_session(self.session_id).type)
+            except Exception:  # a bias for the recognizer only: never a reason to stop the interview
+                self._terms = ()
+        return self._terms
+
+    def _answer(self, event: AnswerAudio, *, save: bool = True) -> CandidateAnswer:
+        """`save=False` for a provisional answer: the same answer, with nothing written."""
         index = len(self.store.turns(self.session_id))
         path = self.store.session_dir(self.session_id) / f"turn-{index:03d}.wav"
-        save_wav(path, event.samples)
+        if save:
+            save_wav(path, event.samples)
         transcript = event.transcript
         metrics = delivery_metrics(
             transcript, event.speech_segments, think_time_s=event.think_time_s, partials=event.partials,
@@ -214,7 +251,7 @@ class VoiceInput:
                                metrics=metrics, meta=meta)
 
 
-def build_prompt(context: AnswerContext) -> str:
+def build_prompt(context: AnswerContext, terms: tuple[str, ...] = ()) -> str:
     """Whisper's initial prompt: the question's key points, the question, then disfluent speech.
 
     Measured on 24 technical answers that matched their question (6 questions × Piper and 3 espeak-ng voices):
@@ -222,10 +259,12 @@ def build_prompt(context: AnswerContext) -> str:
     question + key points + primer 2.1% / 45% (the last words before the answer steer Whisper most, and rubric
     sentences there derail the harder voices). On answers unrelated to the question the key points cost ~1 point.
     The prompt is cut from the front, so long key points give way before the question does.
+    `terms` (the interview type's vocabulary, audio/vocabulary.py) go first, so they are the first to give way.
     """
     vocabulary = " ".join(context.vocabulary)
     question = context.prompt_text.strip().splitlines()[-1] if context.prompt_text.strip() else ""
-    body = f"{vocabulary} {question}".strip()[-_PROMPT_CHARS:]
+    lexicon = f"{', '.join(terms)}." if terms else ""
+    body = f"{lexicon} {vocabulary} {question}".strip()[-_PROMPT_CHARS:]
     return f"{body} {_DISFLUENT_PRIMER}".strip()
 
 

@@ -27,7 +27,7 @@ ANSWERS = [
     ("piper", "When a teammate disagreed with my design, we ran a small benchmark together and picked the "
               "cheaper approach."),
 ]
-GAP_S = 2.5
+GAP_S = 3.5
 
 
 @dataclass(frozen=True)

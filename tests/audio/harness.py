@@ -25,8 +25,12 @@ def make_duplex(samples: np.ndarray, recognizer: WhisperRecognizer, piper: Piper
     return Duplex(source, recognizer, speech, config or DuplexConfig())
 
 
-def collect(duplex: Duplex, timeout_s: float = 120.0) -> list[tuple[float, InputEvent]]:
-    """Runs a file through as a polite candidate would answer a silent interviewer; (time received, event)."""
+def collect(duplex: Duplex, timeout_s: float = 120.0,
+            endpoints_s: list[float] | None = None) -> list[tuple[float, InputEvent]]:
+    """Runs a file through as a polite candidate would answer a silent interviewer; (time received, event).
+
+    `endpoints_s` gets, per answer, how far into the file the endpoint came: audio time, the same under any load
+    (a polite file source stops at the endpoint until the interviewer has had its turn)."""
     events: list[tuple[float, InputEvent]] = []
     duplex.interviewer_ends()
     deadline = time.monotonic() + timeout_s
@@ -38,6 +42,8 @@ def collect(duplex: Duplex, timeout_s: float = 120.0) -> list[tuple[float, Input
         if isinstance(event, InputEnded):
             return events
         if isinstance(event, AnswerAudio):
+            if endpoints_s is not None and isinstance(duplex.source, FileSource):
+                endpoints_s.append(duplex.source.position_s)
             duplex.interviewer_begins()
             duplex.interviewer_ends()
     raise AssertionError(f"the pipeline did not finish within {timeout_s} s; got {events}")

@@ -62,6 +62,8 @@ def test_the_maximum_turn_length_forces_an_end(speak) -> None:
     ("I would use a hash map and", True),
     ("So the main thing is, um", True),
     ("First, we shard by user,", True),
+    ("I would shard the table by.", True),
+    ("The trade off is between", True),
     ("That gives linear time.", False),
     ("", False),
 ])

@@ -11,8 +11,12 @@ import pytest
 import soundfile
 
 from prepai_cli.audio.decoding import load_speech
-from prepai_cli.audio.duplex import PartialText
+from prepai_cli.audio.duplex import Duplex, PartialText
+from prepai_cli.audio.frames import AudioFrame
+from prepai_cli.audio.playback import Player
 from prepai_cli.audio.sinks import TeeSink, WavFileSink
+from prepai_cli.audio.sources import FileSource
+from prepai_cli.audio.speech_out import SpeechOutput
 from prepai_cli.interview.console import ConsoleOutput
 from prepai_cli.interview.voice import VoiceInput, VoiceOutput
 from prepai_cli.interview.io import AnswerContext
@@ -61,6 +65,21 @@ def test_partials_appear_while_the_candidate_is_still_speaking(speak, recognizer
     assert partials(events)[0].text.strip()
 
 
+class _StartsWithTheInterviewer(FileSource):
+    """A candidate who starts counting when the interviewer's voice is first heard, not when the test starts:
+    on a loaded machine the first sentence may take a second to synthesize, and the barge-in must still come
+    ~1.5 s into the interviewer's audio."""
+
+    def __init__(self, samples: np.ndarray, heard: threading.Event):
+        super().__init__(samples, realtime=True, polite=False)
+        self._heard = heard
+
+    def read(self, timeout: float) -> AudioFrame | None:
+        if not self._heard.wait(timeout):
+            return None
+        return super().read(timeout)
+
+
 class _Clock:
     """Records when blocks reach the sink, to check how fast a barge-in silences playback."""
 
@@ -92,7 +111,9 @@ def test_barge_in_stops_playback_and_becomes_the_next_answer(speak, recognizer, 
     out = tmp_path / "interviewer.wav"
     clock = _Clock(piper.sample_rate)
     sink = TeeSink(WavFileSink(out, piper.sample_rate, realtime=True), clock)
-    duplex = make_duplex(samples, recognizer, piper, realtime=True, polite=False, sink=sink)
+    player = Player(sink)
+    duplex = Duplex(_StartsWithTheInterviewer(samples, player.first_audio), recognizer,
+                    SpeechOutput(piper, player))
     session = store.create_session("behavioral", "offline", "tester")
     output = VoiceOutput(duplex, ConsoleOutput())
     barged_at: list[float] = []

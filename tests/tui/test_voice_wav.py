@@ -43,6 +43,7 @@ def answer_wav(tmp_path: Path) -> Path:
 
 async def test_wav_answer_streams_partials_then_final_then_report(
     answer_wav: Path, store: SessionStore, bank: QuestionBank, evaluator: Any, clock: FrozenClock, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     options = VoiceOptions(input_path=answer_wav, mute=True, models_dir=tmp_path / "models", cpu_threads=1)
     services = make_services(store, bank, evaluator, clock, voice_factory=voice_factory(options, store))
@@ -51,18 +52,22 @@ async def test_wav_answer_streams_partials_then_final_then_report(
     recorder = Recorder()
     app = PrepAIApp(services, setup=InterviewSetup(type="google-sde"))
     shown_partials: list[str] = []
+    # Recorded as the pane shows them, not by polling it: on a loaded machine a poll can miss a partial that the
+    # final replaced in between.
+    show_partial = TranscriptPane.show_partial
+
+    def recording_show_partial(self: TranscriptPane, text: str, *args: Any, **kwargs: Any) -> Any:
+        shown_partials.append(text)
+        return show_partial(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(TranscriptPane, "show_partial", recording_show_partial)
     async with app.run_test(size=(100, 32), message_hook=recorder) as pilot:
         await wait_for(pilot, lambda: bool(recorder.of(m.InterviewReady)), timeout=90)
         ready = recorder.of(m.InterviewReady)[0]
         assert ready.voice, ready.voice_error
         assert app.screen.query_one(VoicePanel).voice_available
 
-        def watch_partials() -> bool:
-            if app.screen.query(TranscriptPane):
-                shown_partials.extend(e.body for e in app.screen.query_one(TranscriptPane).entries if e.partial)
-            return bool(recorder.of(m.CandidateFinal))
-
-        await wait_for(pilot, watch_partials, timeout=120)
+        await wait_for(pilot, lambda: bool(recorder.of(m.CandidateFinal)), timeout=120)
         final = recorder.of(m.CandidateFinal)[0]
         assert final.source == "voice" and final.kind == "answer"
         assert "hash map" in final.text.lower()
