@@ -97,6 +97,8 @@ def interview_elapsed(turns: list[Turn]) -> timedelta:
 
 class OfflineBrain:
     name = "offline"
+    # Replies may be started on a provisional answer and thrown away (interview/speculation.py): it costs nothing.
+    speculative = True
 
     def __init__(self, bank: QuestionBank, evaluator: Callable[[], Evaluator], tools: ToolBox | None = None):
         # `evaluator` is a provider so the embedding model can finish loading while the intro is spoken.
@@ -192,6 +194,10 @@ class OfflineBrain:
             yield from self._hint(conversation, plan, current)
             return
         if intent == "thinking_aloud":
+            # A partial answer counts toward the question (scored now, so an interview that ends here has a score).
+            evaluation = self._judgement(current)
+            current.last_evaluation = evaluation
+            yield AnswerEvaluated(question_id=qid, evaluation=evaluation)
             yield SegmentStarted("check_in", qid)
             yield TextDelta("Sure, take your time.")
             yield TurnEnded()

@@ -55,7 +55,8 @@ def test_doctor_with_ollama(fake_llm: FakeOpenAI) -> None:
     code, output = run("--brain", "local", "--base-url", fake_llm.base_url)
     assert code == 0, output
     lines = output.strip().splitlines()
-    assert lines[0] == "Checking the local brain"
+    assert lines[0].startswith("✓ sandbox:")  # doctor checks the code sandbox first, whatever the brain
+    lines = lines[lines.index("Checking the local brain"):]
     assert lines[1] == f"✓ server: Ollama 0.13.0 at {fake_llm.base_url}, 1 model"
     assert lines[2] == f"✓ model: {MODEL} (loaded), context 8192 tokens (Ollama /api/ps (loaded model))"
     assert lines[3] == f"✓ tool calls: {MODEL} calls tools (Ollama says so)"

@@ -339,7 +339,7 @@ def expect_silence_handled(run: Run) -> Exercised:
         kinds = [t.kind for t in run.reply_to(c)]
         assert kinds and kinds[0] in ("check_in", "hint", "feedback", "question", "closing", "wrap_up"), kinds
         done.add("silence")
-    assert "score" not in " ".join(str(c.evaluation) for c in run.candidate)
+    assert not any("score" in (c.evaluation or {}) for c in run.candidate), run.transcript()
     return done
 
 
@@ -498,22 +498,13 @@ EXPECTATIONS: dict[str, Callable[[Run], Exercised]] = {
 assert set(EXPECTATIONS) == set(PERSONAS)
 
 # Brain bugs found by this suite: (persona, type) -> reason. Strict, so each flips to a failure once fixed.
-SILENCE_LOOPS = ("brain: a spoken silence gets the same check-in forever; it never offers the hint, moves on "
-                 "or closes, so the interview cannot end")
-STORY_NOT_OFF_TOPIC = ("evaluator: a cooking story told to a story question (behavioural, Leadership Principle, CV) "
-                       "is not off topic (relevance passes), so it is never steered back and gets story follow-ups")
 RIGHT_CLAIM_CHALLENGED = ("evaluator: a sentence that restates a key point is matched to one of its misconceptions, "
                           "so a correct answer is challenged")
 KNOWN_BUGS: dict[tuple[str, str], str] = {
-    **{("silent", t): SILENCE_LOOPS for t in TYPES},
     ("strong", "behavioral"): "evaluator: a story that says every key point scores 3.1 (beh-improve-process)",
     ("strong", "cv-grilling"): "evaluator: a story that says every key point scores 3.1 (cv-manager-view)",
     ("strong", "coding-round"): RIGHT_CLAIM_CHALLENGED + " (merge intervals, edit distance)",
     ("rambler", "gcp-solutions-architect"): RIGHT_CLAIM_CHALLENGED + ": the 520 word ramble is challenged, not stopped",
-    ("clarifier", "coding-round"): ("turn reader: the bank's own clarifying question 'Can candidates repeat?' is read "
-                                    "as a repeat request; the question's clarifications are not consulted first"),
-    **{("off-topic", t): STORY_NOT_OFF_TOPIC for t in ("amazon-sde", "aws-solutions-architect", "behavioral",
-                                                       "cv-grilling")},
 }
 
 
@@ -577,9 +568,9 @@ def test_exercised_across_types(simulator: Simulator, bank: QuestionBank, person
 
 
 # About 15 seconds of speech at a brisk 180 words a minute.
-INTRO_MAX_WORDS = 45
-INTRO_BUGS: dict[str, str] = {t: "brain: the intro runs 52 to 66 words, about 17 to 22 s at 180 words a minute"
-                              for t in TYPES}
+# About fifteen seconds at the voice's pace (Piper joe-medium speaks about 190 words a minute).
+INTRO_MAX_WORDS = 48
+INTRO_BUGS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("interview_type", [
