@@ -97,7 +97,7 @@ def test_opens_with_intro_then_a_question_at_medium_difficulty(brain, store: Ses
     assert isinstance(events[-1], TurnEnded) and not events[-1].finished
     question = _last_interviewer(store, session, "question")
     assert bank.question(question.question_id).difficulty == 2
-    assert "45 minutes" in store.turns(session.id)[0].text
+    assert "45 minutes" in store.turns(session.id)[0].text  # system-design: the budget is said
 
 
 def test_follow_up_targets_a_missed_key_point(brain, store: SessionStore, bank: QuestionBank) -> None:

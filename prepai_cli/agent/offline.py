@@ -240,27 +240,31 @@ class OfflineBrain:
         current.last_evaluation = evaluation
         yield AnswerEvaluated(question_id=question.id, evaluation=evaluation)
 
-        # A wrong claim said in this turn, not yet pushed back on: challenge it the way an interviewer would.
-        if plan.phase != "challenge":
+        too_long = (len(last.text.split()) > RAMBLE_WORDS
+                    or float((last.metrics or {}).get("speaking_s") or 0.0) > RAMBLE_SECONDS)
+        # A wrong claim said in this turn, not yet pushed back on: challenge it the way an interviewer would (a
+        # three-minute ramble is stopped first).
+        if plan.phase != "challenge" and not (too_long and not current.stopped_ramble):
             for hit in evaluation.get("misconceptions", []):
                 if hit["claim"] not in current.challenged and hit["said"] in last.text:
                     yield SegmentStarted("challenge", question.id, {"key_point": hit["key_point"], "claim": hit["claim"]})
                     yield TextDelta(sentence(hit["challenge"]))
                     yield TurnEnded()
                     return
-        if evaluation.get("off_topic") and not current.redirected and plan.phase == "question":
-            yield SegmentStarted("redirect", question.id)
-            yield TextDelta(f"Let's come back to what I asked, which was about {question.topic}. ")
-            yield TextDelta(sentence(question.rephrasing or question.text))
-            yield TurnEnded()
-            return
         words = len(last.text.split())
         seconds = float((last.metrics or {}).get("speaking_s") or (last.metrics or {}).get("duration_s") or 0.0)
         rambling = (words > RAMBLE_WORDS or seconds > RAMBLE_SECONDS) and not current.stopped_ramble
+        off_topic = bool(evaluation.get("off_topic")) and not current.redirected and plan.phase == "question"
         probe = self._next_follow_up(current, evaluation, answers_text=" ".join(a.text for a in current.spoken_answers))
-        if rambling:
-            yield SegmentStarted("redirect", question.id, {"ramble": True})
-            yield TextDelta("Let me stop you there so we keep time. ")
+        if rambling or off_topic:
+            yield SegmentStarted("redirect", question.id, {"ramble": rambling})
+            if rambling:
+                yield TextDelta("Let me stop you there so we keep time. ")
+            if off_topic:
+                yield TextDelta(f"Let's come back to what I asked, which was about {question.topic}. ")
+                yield TextDelta(sentence(question.rephrasing or question.text))
+                yield TurnEnded()
+                return
             if probe is not None:
                 key_point, text = probe
                 yield SegmentStarted("follow_up", question.id, {"key_point": key_point})
@@ -373,11 +377,12 @@ class OfflineBrain:
         intro = interview_type.intro.replace("Let's begin.", "").strip()
         # About fifteen seconds of speech in all: the type's intro is at most forty words.
         yield TextDelta("Hi. " + sentence(intro) + " ")
-        yield TextDelta(f"We have about {minutes} minutes. ")
         if session.type == "cv-grilling" and session_questions(session.settings):
-            yield TextDelta("I've read your CV, so most questions are about it. ")
+            yield TextDelta("I've read your CV. ")
         elif session.type == "cv-grilling" and not conversation.cv_summary:
-            yield TextDelta("I don't have your CV, so walk me through your background as we go. ")
+            yield TextDelta("Without your CV, I'll ask about your background. ")
+        else:
+            yield TextDelta(f"We have about {minutes} minutes. ")
         yield TextDelta("Let's begin.")
 
     def _ask_next(self, conversation: Conversation, plan: InterviewPlan, *, first: bool) -> Iterator[BrainEvent]:
@@ -500,7 +505,7 @@ class OfflineBrain:
         wanted: str | None = None
         if mix:
             slot = len(plan.asked)
-            wanted = mix[min(len(mix) - 1, slot * len(mix) // max(1, budget))] if budget < len(mix) else mix[slot % len(mix)]
+            wanted = mix[slot % len(mix)]  # in the order the intro promised; a shorter interview stops early
         type_categories = [q.category for q in type_questions]
         main_category = max(set(type_categories), key=type_categories.count)
         category_use: dict[str, int] = {}

@@ -501,10 +501,10 @@ assert set(EXPECTATIONS) == set(PERSONAS)
 RIGHT_CLAIM_CHALLENGED = ("evaluator: a sentence that restates a key point is matched to one of its misconceptions, "
                           "so a correct answer is challenged")
 KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("strong", "behavioral"): "evaluator: a story that says every key point scores 3.1 (beh-improve-process)",
     ("strong", "cv-grilling"): "evaluator: a story that says every key point scores 3.1 (cv-manager-view)",
     ("strong", "coding-round"): RIGHT_CLAIM_CHALLENGED + " (merge intervals, edit distance)",
-    ("rambler", "gcp-solutions-architect"): RIGHT_CLAIM_CHALLENGED + ": the 520 word ramble is challenged, not stopped",
+    ("strong", "aws-solutions-architect"): RIGHT_CLAIM_CHALLENGED + " (SQS consumer groups), and the correction after "
+                                                                    "the challenge does not restore the score",
 }
 
 
