@@ -37,6 +37,8 @@ ClientFactory = Callable[[AWSSettings], BaseClient]
 class CloudBrain:
     """Template for a cloud brain: subclasses set `name`, `service`, `operation` and implement `_call_context` and
     `_turn`."""
+    # Billed (or rate-limited) per call: replies are never started on a provisional answer.
+    speculative = False
 
     name: str
     service: str  # the boto3 service the brain talks to

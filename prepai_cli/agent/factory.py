@@ -82,6 +82,8 @@ class FallbackBrain:
     next turn; a non-recoverable one (credentials, permissions, a missing agent) stays offline for the rest of the
     run. The failure is still reported, as a recoverable BrainError, so the interview goes on.
     """
+    # Billed (or rate-limited) per call: replies are never started on a provisional answer.
+    speculative = False
 
     def __init__(self, primary: Brain, fallback: Brain, annotate: Callable[[str, list[Turn]], list[Turn]]):
         # `annotate(slug, turns)` gives cloud-asked questions their bank ids, so the offline brain knows

@@ -199,6 +199,8 @@ def is_loopback(url: str) -> bool:
 
 
 class OpenAICompatBrain:
+    # Billed (or rate-limited) per call: replies are never started on a provisional answer.
+    speculative = False
     name = NAME
 
     def __init__(

@@ -138,8 +138,8 @@ class InterviewRunner:
 
     def _lend_speculation(self, session: Session, turns: list[Turn]) -> Speculation | None:
         """A voice input that can tell its answer early gets to start the reply on it (speculation.py)."""
-        # Only a brain that says so: a cloud brain would bill (and a scripted server would count) every call.
-        if not hasattr(self.candidate, "speculation") or not getattr(self.brain, "speculative", False):
+        # Not for a brain that opts out: a cloud brain would bill (and a scripted server would count) every call.
+        if not hasattr(self.candidate, "speculation") or not getattr(self.brain, "speculative", True):
             return None
         speculation = Speculation(self.brain, session, turns, self._current_question_id(session.id),
                                   self.cv_summary or session.settings.get("cv_summary"),
