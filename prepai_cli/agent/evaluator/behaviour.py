@@ -59,7 +59,10 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
             r"\s+(?:any\s+|a\s+|the\s+)?(?:code\s+)?(?:reviews?|tests?|testing|qa|approvals?|sign[- ]off)\b|"
             r"\bpushed (?:it )?(?:straight|directly) (?:to|into) (?:prod|production|main|master)\b|"
             r"\b(?:no|didn'?t have) time (?:for|to write) (?:tests?|reviews?|code reviews?)\b|"
-            r"\bturned off (?:the )?(?:tests|alerts|checks)\b",
+            r"\bturned off (?:the )?(?:tests|alerts|checks)\b|"
+            r"\bdidn'?t bother (?:going through|with|getting|waiting for|asking for) (?:their |the |a |any )?(?:code )?"
+            r"(?:reviews?|approvals?|tests?|sign[- ]off)\b|"
+            r"\b(?:merged|pushed|deployed) it (?:myself )?(?:with|using) my admin (?:rights|access)\b|\bforce[- ](?:pushed|merged)\b",
             re.IGNORECASE,
         ),
     ),
@@ -72,6 +75,18 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
             r"(?:my |the )?(?:manager|boss|lead|team lead|stakeholders?|customer|anyone|anybody)\b|"
             r"\bwithout (?:telling|asking|informing) (?:my |the )?(?:manager|boss|lead|anyone|anybody|the team)\b|"
             r"\bkept it (?:to myself|quiet|secret)\b|\bhid (?:it|the \w+) from\b",
+            re.IGNORECASE,
+        ),
+    ),
+    Behaviour(
+        "escalated_first", "escalates or overrules instead of working it out",
+        "Talk it through with the person first; escalate only when that fails, and say what you tried.",
+        excused_as_mistake=True,
+        pattern=re.compile(
+            r"\bwent (?:straight|directly|right) (?:to|over (?:his|her|their) head to) (?:my |our |the )?"
+            r"(?:manager|boss|director|vp|lead)\b|"
+            r"\basked (?:her|him|them|my manager|our manager) to overrule\b|\bgot (?:my|our|the) manager to overrule\b|"
+            r"\b(?:told|showed) (?:him|her|them) (?:his|her|their) (?:approach|idea|design|code) was (?:wrong|bad|stupid)\b",
             re.IGNORECASE,
         ),
     ),

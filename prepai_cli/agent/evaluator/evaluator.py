@@ -51,6 +51,12 @@ class Tuning:
     rubric_threshold: float = 0.40
     rubric_width: float = 0.08
     rubric_concrete_floor: float = 0.35
+    # A plan for a hypothetical ("what would you do if") needs less past detail than a story.
+    plan_concrete_floor: float = 0.75
+    # A rubric line asking for a facet any story can show (its outcome, its lesson) is credited this much when the
+    # story shows it, however differently it is worded (MiniLM barely links "next time I'd book the expert on day
+    # one" to "reflects on what they would do differently").
+    facet_credit: float = 0.70
     # A part of a multi-item key point ("reliability" among the six pillars) is short and specific.
     part_threshold: float = 0.55
     part_width: float = 0.06
@@ -131,6 +137,7 @@ class _Analysis:
     structure: dict[str, bool]
     concrete: np.ndarray  # per unit, 0-1 (text.concreteness)
     negated: np.ndarray  # per unit
+    facets: frozenset[str] = frozenset()  # story facets shown (star.facets)
 
     @property
     def single(self) -> np.ndarray:
@@ -197,6 +204,7 @@ class AnswerEvaluator:
         if not spoken and code is None:
             return self._non_answer(question, " ".join(turn.text for turn in turns), star=star,
                                     match_note=match_note)
+        star = star and not (question.story and t.is_hypothetical(question.text))
         judged = [self._judge_turn(question, self._analyse(turn.text, star=star, echo=question.text), star=star)
                   for turn in spoken]
         return self._combine(question, judged, star=star, hints=hints, code=code, match_note=match_note)
@@ -291,16 +299,18 @@ class AnswerEvaluator:
         units = t.units(sentences)
         vectors = self._unit_vectors(sentences, units)
         structure: dict[str, bool] = {}
+        facets: frozenset[str] = frozenset()
         if star:
             labels = star_mod.part_labels(sentences, vectors[: len(sentences)], self._prototypes,
                                           self._tuning.star_threshold)
             structure = star_mod.structure(sentences, labels)
+            facets = star_mod.facets(sentences, labels)
         concrete = np.array([t.concreteness(" ".join(sentences[max(0, u.first - 1): u.last + 2]), echo)
                              for u in units])
         negated = np.array([t.negated(u.text) for u in units], dtype=bool)
         word_count = len(t.words(answer))
         return _Analysis(sentences, units, vectors, word_count, t.specificity(answer, word_count, echo), structure,
-                         concrete, negated)
+                         concrete, negated, facets)
 
     def _unit_vectors(self, sentences: list[str], units: list[t.Unit]) -> np.ndarray:
         """Sentence vectors from the model; a pair's vector is the length-weighted mean of its two sentences'
@@ -393,6 +403,11 @@ class AnswerEvaluator:
         single = a.single
         sims, part_sims = self._evidence_sims(question, a)
         rubric = np.array([t.is_rubric(kp.text, question.category) for kp in question.key_points], dtype=bool)
+        # A story must carry its own detail; a plan for a hypothetical is judged on what it proposes.
+        concrete = a.concrete
+        if question.story and t.is_hypothetical(question.text):
+            concrete = np.maximum(concrete, (tune.plan_concrete_floor - tune.rubric_concrete_floor)
+                                  / (1 - tune.rubric_concrete_floor))
 
         # A unit naming a different complexity (or singly/doubly, sync/async ...) than a factual key point it
         # resembles is evidence against that point, not for it.
@@ -428,14 +443,19 @@ class AnswerEvaluator:
             k_sims = np.where(usable & ~contra[k], sims[k], -1.0)
             soft_unit = _ramp(k_sims, tune.soft_threshold, tune.soft_width)
             if rubric[k]:
-                soft_unit = soft_unit * (tune.rubric_concrete_floor + (1 - tune.rubric_concrete_floor) * a.concrete)
+                soft_unit = soft_unit * (tune.rubric_concrete_floor + (1 - tune.rubric_concrete_floor) * concrete)
             soft[k] = float(soft_unit.max())
             if rubric[k]:
-                weight = tune.rubric_concrete_floor + (1 - tune.rubric_concrete_floor) * a.concrete
+                weight = tune.rubric_concrete_floor + (1 - tune.rubric_concrete_floor) * concrete
                 per_unit = _ramp(k_sims, tune.rubric_threshold, tune.rubric_width) * weight
             else:
                 per_unit = _ramp(k_sims, tune.cover_threshold, tune.cover_width)
             credit = float(per_unit.max())
+            if rubric[k] and star_mod.point_facet(question.key_points[k].text) in a.facets:
+                facet = tune.facet_credit * (tune.rubric_concrete_floor
+                                             + (1 - tune.rubric_concrete_floor) * a.specificity)
+                credit = max(credit, facet)
+                soft[k] = max(soft[k], facet)
             if part_sims[k].size:
                 part_credit = _ramp(np.where(usable, part_sims[k], -1.0).max(axis=1), tune.part_threshold,
                                     tune.part_width)

@@ -48,10 +48,30 @@ CUES: dict[str, re.Pattern[str]] = {
         r"it (?:worked|paid off)|since then|afterwards|the (?:project|launch|migration) (?:shipped|succeeded|went)|"
         r"(?:reduced|cut|improved|increased|dropped|saved|grew|went (?:down|up|back)|fell|rose|doubled|halved) "
         r"(?:by|from|to)|what i learned|i learned|(?:showed|shows) (?:a |an )?\d|(?:went|came|got it) (?:down |up )?"
-        r"from \S+ (?:\w+ )?to|(?:lift|drop|increase|reduction|improvement) (?:in|of))\b",
+        r"from \S+ (?:\w+ )?to|(?:lift|drop|increase|reduction|improvement) (?:in|of)|went live|"
+        r"(?:we|they|the team) (?:went with|chose|picked|agreed on|adopted|kept|switched)|"
+        r"(?:it's|it has|it had|that's|has) been (?:running|working|stable|in production)|"
+        r"(?:was|got|were) (?:adopted|approved|merged|accepted|rolled out|fixed|resolved)|"
+        r"(?:by|at) the end of|(?:a|two|three|a few|some) (?:days|weeks|months) later|"
+        r"(?:never|didn't) (?:happened|come back|recurred) again|(?:the|our) team now)\b",
         re.IGNORECASE,
     ),
 }
+
+# Looking back: what the candidate learned or would do differently. Interviewers weigh it heavily in a story,
+# and a story without it ("I've never really failed") is a warning sign, so it is its own signal.
+LESSON = re.compile(
+    r"\b(?:what i (?:took away|learned|learnt|realised|realized|took from)|i (?:learned|learnt|realised|realized)|"
+    r"(?:the|my|a|big|biggest|main|key) (?:lesson|takeaway)|next time|in hindsight|looking back|i should have|"
+    r"(?:it )?taught me|i now (?:always|make|ask|start|write|check)|these days i|since then i|"
+    r"i(?:'d| would) (?:do it|have|book|start|ask|push|involve|raise|write|check|spend)|"
+    r"(?:if|when) i did it again|i changed how i)\b",
+    re.IGNORECASE,
+)
+# Key points (rubric lines) that ask for a facet any story can show, whatever its topic.
+LESSON_POINT = re.compile(r"\b(?:learn\w*|lessons?|reflects?|reflection|differently|next time|take ?aways?)\b",
+                          re.IGNORECASE)
+OUTCOME_POINT = re.compile(r"\b(?:outcome|results?|impact|what happened|measurable|afterwards)\b", re.IGNORECASE)
 
 # Prototype sentences per part, in the first-person voice of a spoken story.
 PROTOTYPES: dict[str, tuple[str, ...]] = {
@@ -102,3 +122,22 @@ def structure(sentences: list[str], labels: list[set[str]]) -> dict[str, bool]:
     )
     found["measurable_result"] = bool(measurable and found["result"])
     return found
+
+
+def facets(sentences: list[str], labels: list[set[str]]) -> frozenset[str]:
+    """Story facets shown anywhere in the story: 'outcome' (a result part) and 'lesson' (looking back)."""
+    found = set()
+    if any("result" in parts for parts in labels):
+        found.add("outcome")
+    if any(LESSON.search(sentence) for sentence in sentences):
+        found.add("lesson")
+    return frozenset(found)
+
+
+def point_facet(key_point_text: str) -> str | None:
+    """The facet a rubric line asks for, when it asks for one ('Reflects on what they learned' -> 'lesson')."""
+    if LESSON_POINT.search(key_point_text):
+        return "lesson"
+    if OUTCOME_POINT.search(key_point_text):
+        return "outcome"
+    return None

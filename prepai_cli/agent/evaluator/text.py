@@ -253,13 +253,20 @@ BLAME = re.compile(
     r"(?:fault|failure|problem|mistake)|(?:should|could) have (?:caught|found|noticed|tested|flagged) (?:it|that|this|the problem)|"
     r"nothing i could(?: have)? (?:do|done)|there was nothing i could|it was (?:really |all )?(?:their|his|her) "
     r"(?:fault|failure|problem)|blame[ds]? (?:the|them|him|her|my)|(?:that|which) was (?:his|her|their) problem|"
-    r"(?:it|that|this) (?:was ?n'?t|was not|is ?n'?t|is not) (?:on me|my (?:call|problem|responsibility)))\b",
+    r"(?:it|that|this) (?:was ?n'?t|was not|is ?n'?t|is not) (?:on me|my (?:call|problem|responsibility))|"
+    # Pointing at another team or person, or running them down.
+    r"(?:was|is) because (?:qa|the qa team|the other team|they|he|she|ops|product|the vendor) (?:missed|forgot|didn'?t|broke)|"
+    r"(?:wasn'?t|was not|isn'?t) on (?:the dev|our|my) side|(?:they|he|she) should have (?:fixed|done|known|caught)|"
+    r"(?:they|he|she|the \w+ team) (?:were|was|are|is) (?:pretty |totally |completely |just )?(?:useless|incompetent|clueless|lazy)|"
+    r"(?:has|have|had) no idea what (?:he'?s|she'?s|they'?re|he was|she was|they were) doing|"
+    r"(?:company|team|management|leadership) is (?:a |just |such a )?(?:mess|joke|disaster))\b",
     re.IGNORECASE,
 )
 NO_LEARNING = re.compile(
     r"\b(?:(?:not much|nothing(?: much)?|not a lot) (?:to learn|i (?:learned|learnt)|learned)|"
     r"would ?n'?t (?:change|do) anything(?: differently)?|would not (?:change|do) anything|"
-    r"(?:proved|proves|showed) (?:that )?i was right|i(?:'d| had) been right(?: all along)?)\b",
+    r"(?:proved|proves|showed) (?:that )?i was right|i(?:'d| had) been right(?: all along)?|"
+    r"(?:shows|showed) (?:that )?i'?m willing to stand up|(?:he|she|they) got over it)\b",
     re.IGNORECASE,
 )
 _FLAG_BLAME = re.compile(r"\bblam|\bfault\b|no (?:responsibility|ownership)|takes no", re.IGNORECASE)
@@ -295,6 +302,21 @@ _THIRD_TO_SECOND = ((r"\bthey\b", "you"), (r"\btheir\b", "your"), (r"\bthem\b", 
 
 
 RUBRIC_CATEGORIES = frozenset({"behavioral", "culture", "cv"})
+
+
+_HYPOTHETICAL = re.compile(
+    r"^\s*(?:what would you do|imagine|suppose|say you|you(?: a|')re|a customer|your (?:team|manager|customer|cio))\b"
+    r"|\bhow would you\b",
+    re.IGNORECASE,
+)
+_STORY_PROMPT = re.compile(r"\b(?:tell me about a time|describe a time|give me an example|a time when|walk me through)\b",
+                           re.IGNORECASE)
+
+
+def is_hypothetical(question_text: str) -> bool:
+    """'What would you do if ...', 'Imagine I am the CFO ...': answered with a plan, not a story, so there is
+    no STAR shape to look for and no past detail to demand."""
+    return bool(_HYPOTHETICAL.search(question_text)) and not _STORY_PROMPT.search(question_text)
 
 
 def is_rubric(text: str, category: str = "") -> bool:
