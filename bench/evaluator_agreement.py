@@ -6,10 +6,10 @@ brain does (answers judged turn by turn, hints counted, code run in the sandbox)
 Pearson r, mean absolute error, ranking accuracy (pairs of items on the same question whose human scores differ by
 2 or more, ordered the same way), strong above fluent-but-wrong, and the highest off-topic score.
 
-Tune on `--split dev`; the headline numbers are `--split heldout` and `--split fresh` (a second held-out set,
+Tune on `--split dev` and `--split dev2`; the headline numbers are `--split heldout` and `--split fresh` (a second held-out set,
 written later by another interviewer on mostly other questions).
 
-    python bench/evaluator_agreement.py [--split dev|heldout|fresh|all] [--worst 10] [--json]
+    python bench/evaluator_agreement.py [--split dev|dev2|heldout|fresh|all] [--worst 10] [--json]
 """
 
 from __future__ import annotations
@@ -35,9 +35,11 @@ from prepai_cli.bank import QuestionBank, load_bank  # noqa: E402
 CALIBRATION = ROOT / "tests" / "data" / "calibration.yaml"
 # Written later, by another interviewer, on mostly other questions, after the evaluator was tuned: never tuned on.
 FRESH = ROOT / "tests" / "data" / "calibration_fresh.yaml"
+# A second development set by that interviewer, on questions across the bank: tuned on, like dev.
+DEV2 = ROOT / "tests" / "data" / "calibration_dev2.yaml"
 SCORED_TURNS = ("answer",)
 STRONG_KINDS = ("strong", "paraphrase_strong", "negated_correct", "code_pass", "honest_behavioural")
-WRONG_KINDS = ("fluent_wrong", "behavioural_red_flag")
+WRONG_KINDS = ("fluent_wrong", "negated_wrong", "behavioural_red_flag")
 
 
 @dataclass
@@ -50,8 +52,8 @@ class Judged:
 
 
 def load_items(split: str) -> list[dict[str, Any]]:
-    if split == "fresh":
-        return yaml.safe_load(FRESH.read_text(encoding="utf-8"))["items"]
+    if split in ("fresh", "dev2"):
+        return yaml.safe_load((FRESH if split == "fresh" else DEV2).read_text(encoding="utf-8"))["items"]
     items = yaml.safe_load(CALIBRATION.read_text(encoding="utf-8"))["items"]
     return [i for i in items if split == "all" or i["split"] == split]
 
@@ -142,7 +144,7 @@ def agreement(judged: list[Judged]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="heldout", choices=("dev", "heldout", "fresh", "all"))
+    parser.add_argument("--split", default="heldout", choices=("dev", "dev2", "heldout", "fresh", "all"))
     parser.add_argument("--worst", type=int, default=0, help="print the N items the evaluator disagrees with most")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()

@@ -153,3 +153,71 @@ def test_agreement_with_an_interviewer_on_the_held_out_half(evaluator: AnswerEva
     assert numbers["mae"] <= 1.6, numbers
     assert numbers["strong_above_wrong"] >= 0.90, numbers
     assert numbers["max_off_topic"] <= 2.0, numbers
+
+
+def test_a_neighbouring_problems_memorised_answer_is_off_topic(evaluator: AnswerEvaluator, bank: QuestionBank) -> None:
+    """Binary search on a rotated array, asked for the first element not smaller than a target: same words, other
+    problem. The answer covers the rival question's points far better than this one's."""
+    answer = ("Okay, so this is search in a rotated sorted array. The trick is that at every step of the binary search, "
+              "one half is sorted, so you compare the middle with the left end to find which half, then check if the "
+              "target is in that sorted half's range, and go there, otherwise go to the other half. It's log n. The "
+              "edge case is when the array isn't rotated at all, which still works.")
+    result = _evaluate(evaluator, bank, "code-lower-bound", answer)
+    assert result.off_topic and result.score <= 2.0, (result.score, result.relevance)
+
+
+def test_a_true_sentence_worded_like_a_correction_is_not_a_misconception(evaluator: AnswerEvaluator,
+                                                                        bank: QuestionBank) -> None:
+    answer = ("The JSON key is a long-lived password for that Google account; it never expires and works from anywhere. "
+              "Kubernetes secrets are only base64 encoded, not really protected. Instead I'd turn on the GKE feature "
+              "that lets a Kubernetes service account act as a Google service account, so the pod swaps its own signed "
+              "token for a short-lived Google token through the metadata server, and then I'd delete the downloaded "
+              "key. For roles, read objects on the one bucket, nothing like Editor.")
+    result = _evaluate(evaluator, bank, "gcpsa-workload-identity", answer)
+    assert not result.misconceptions, [m.said for m in result.misconceptions]
+
+
+def test_a_plan_for_a_hypothetical_is_not_judged_as_a_story(evaluator: AnswerEvaluator, bank: QuestionBank) -> None:
+    answer = ("I'd walk in with no slides. The first hour is them talking: what they run today, what keeps paging them "
+              "at night, and what they're afraid this move will break. Then I'd be honest about why the CIO wants this, "
+              "the Microsoft agreement and the business goals, and get both sides to agree what would count as success. "
+              "We'd map their current system together on a whiteboard, their dependencies and deployment process. I'd "
+              "ask them to pick one workload for a small pilot, so the first result is theirs. Finally I'd offer "
+              "training and hands-on labs and let the team make the key design calls.")
+    result = _evaluate(evaluator, bank, "azsa-skeptical-team-workshop", answer)
+    assert result.structure == {}, result.structure
+    assert result.score >= 6.0, result.notes
+
+
+def test_a_story_that_looks_back_is_credited_for_its_lesson(evaluator: AnswerEvaluator, bank: QuestionBank) -> None:
+    story = ("Last year a teammate, Priya, wanted to move our config service to gRPC streaming and I wanted to keep "
+             "plain REST with polling. We went back and forth in review comments for a couple of days, so I asked her "
+             "for half an hour to actually talk. It turned out her real concern was that polling meant config changes "
+             "took up to a minute to reach some services. We agreed to write down what mattered and I built a tiny "
+             "prototype of long-polling while she did the streaming one. We went with long-polling and she reviewed "
+             "my implementation.")
+    lesson = " What I took away is that I should have asked why much earlier instead of arguing in comments."
+    question = bank.question("gsde-collaboration-disagreement")
+    assert question is not None
+    learned = next(k for k, kp in enumerate(question.key_points) if "learned" in kp.text)
+    without = _evaluate(evaluator, bank, question.id, story)
+    with_lesson = _evaluate(evaluator, bank, question.id, story + lesson)
+    assert with_lesson.key_points[learned].covered and not without.key_points[learned].covered
+    assert with_lesson.score > without.score
+    assert with_lesson.structure["result"], with_lesson.structure
+
+
+@pytest.mark.parametrize("qid, answer, label", [
+    ("beh-conflict-peer",
+     "Mark wanted MongoDB and I knew Postgres was right. When he didn't back down I went straight to our manager and "
+     "asked her to overrule him. She agreed with me and we went with Postgres.",
+     "escalates"),
+    ("asde-ownership",
+     "The platform team's builds were flaky, so I rewrote their Jenkins setup over a weekend. I didn't bother going "
+     "through their review because it would have taken forever. I just merged it with my admin rights.",
+     "skips code review"),
+])
+def test_story_red_flags_are_named(evaluator: AnswerEvaluator, bank: QuestionBank, qid: str, answer: str,
+                                   label: str) -> None:
+    result = _evaluate(evaluator, bank, qid, answer)
+    assert any(label in b for b in result.behaviours), result.behaviours

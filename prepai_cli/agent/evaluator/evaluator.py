@@ -67,6 +67,11 @@ class Tuning:
     misconception_margin: float = 0.03
     misconception_full: float = 0.12
     misconception_restated: float = 0.72
+    # A sentence about as similar to the correction as to the claim (this much less, or more) states the truth:
+    # given the benefit of the doubt, not charged with the claim.
+    correction_margin: float = -0.02
+    # ... unless the sentence is this close to the claim as a whole.
+    anchor_waived: float = 0.70
     # How far above the cover threshold a sentence must match the point's right wordings to be taken as stating
     # it (then only a clearly closer misconception counts).
     states_point_slack: float = 0.0
@@ -103,6 +108,13 @@ class Tuning:
     story_relevance_floor: float = 0.20
     # Relevance multiplies the score raised to this power: a half-relevant answer keeps a quarter at 2.
     relevance_power: float = 1.0
+    # A technical answer whose sentences come near this question's key points only this much on average (the mean
+    # over key points of the best sentence) talks about something else ...
+    coverage_floor: float = 0.40
+    coverage_floor_width: float = 0.04
+    # ... and so does one that covers another question's key points clearly better than this one's.
+    rival_coverage_margin: float = 0.08
+    rival_coverage_width: float = 0.03
     # An answer no part of which comes this close to any wording of any key point talks about something else.
     nothing_near: float = 0.40
     story_rival_margin: float = -0.22
@@ -159,6 +171,9 @@ class _TurnJudgement:
     structure: dict[str, bool]
     relevance: float
     word_count: int
+    # Another question of the interview fits this turn clearly better than the one asked (a neighbouring
+    # problem's memorised answer): its key point credit does not make it relevant.
+    fits_rival: bool = False
     sentences: list[str] = field(default_factory=list)
 
 
@@ -267,7 +282,8 @@ class AnswerEvaluator:
         so the answer itself is the only thing left to encode: called when the question is asked."""
         texts: list[str] = []
         for k, kp in enumerate(question.key_points):
-            texts += self._wordings(question, k) + list(kp.parts) + [m.claim for m in kp.misconceptions]
+            texts += (self._wordings(question, k) + list(kp.parts) + [m.claim for m in kp.misconceptions]
+                      + [m.correction for m in kp.misconceptions])
         rubric = question.category in t.RUBRIC_CATEGORIES
         for flag in question.red_flags:
             texts += [flag, t.first_person(flag, rubric=rubric)]
@@ -355,6 +371,11 @@ class AnswerEvaluator:
         return sims, parts
 
     def _rival_rows(self) -> tuple[np.ndarray, list[Question], np.ndarray]:
+        """Every rival question's text and key points as rows of one matrix, and which rival each row is (the
+        first row of each rival is its text, the rest its key points)."""
+        return self._rival_table_rows()
+
+    def _rival_table_rows(self) -> tuple[np.ndarray, list[Question], np.ndarray]:
         """Every rival question's text and key points as rows of one matrix, and which rival each row is."""
         if self._rival_table is None:
             texts: list[str] = []
@@ -396,6 +417,27 @@ class AnswerEvaluator:
         margin = tune.story_rival_margin if question.story else tune.rival_margin
         against_rivals = float(_ramp(own - rival_best, margin, tune.rival_width))
         return min(floor, max(against_rivals, float(_ramp(own, 0.62, 0.04))))
+
+    def _coverage_fit(self, question: Question, a: _Analysis, sims: np.ndarray) -> tuple[float, bool]:
+        """For a technical question: relevance from how near the answer comes to its key points on average, and
+        whether a rival question's key points are covered clearly better."""
+        tune = self._tuning
+        if question.story or not len(a.units) or not sims.size:
+            return 1.0, False
+        own = float(sims.max(axis=1).mean())
+        fit = float(_ramp(own, tune.coverage_floor, tune.coverage_floor_width))
+        matrix, _rivals, owners = self._rival_rows()
+        mask = self._rival_mask(question)
+        if not mask.any():
+            return fit, False
+        first_rows = np.r_[True, owners[1:] != owners[:-1]] if len(owners) else np.zeros(0, dtype=bool)
+        rows = mask & ~first_rows
+        best = (matrix[rows] @ a.vectors.T).max(axis=1)
+        groups = owners[rows]
+        rival = float((np.bincount(groups, weights=best) / np.maximum(np.bincount(groups), 1))[np.unique(groups)].max())
+        lead = rival - own
+        fit = min(fit, 1.0 - float(_ramp(lead, tune.rival_coverage_margin, tune.rival_coverage_width)))
+        return fit, lead >= tune.rival_coverage_margin
 
     def _judge_turn(self, question: Question, a: _Analysis, *, star: bool) -> _TurnJudgement:
         tune = self._tuning
@@ -466,10 +508,12 @@ class AnswerEvaluator:
                 evidence[k] = a.units[int(np.argmax(per_unit))].text if per_unit.max() > 0 else None
         behaviours = [(hit.behaviour.label, hit.behaviour.advice, hit.sentence)
                       for hit in behaviour_hits(a.sentences)] if question.story else []
+        fit, fits_rival = self._coverage_fit(question, a, sims)
         return _TurnJudgement(
             credits=credits, soft=soft, similarity=best_sim, evidence=evidence, contradicted=contradicted,
             misconceptions=misconceptions, red_flags=red_flags, behaviours=behaviours, structure=a.structure,
-            relevance=self._relevance(question, a, sims), word_count=a.word_count, sentences=a.sentences,
+            relevance=min(self._relevance(question, a, sims), fit), word_count=a.word_count, sentences=a.sentences,
+            fits_rival=fits_rival,
         )
 
     def _misconceptions(self, question: Question, a: _Analysis,
@@ -482,6 +526,11 @@ class AnswerEvaluator:
                 continue
             claims = [m.claim for m in kp.misconceptions]
             claim_sims = self._vectors([t.for_embedding(c) for c in claims]) @ a.vectors.T
+            # The correction says what is true: a sentence nearer to it than to the claim states the truth
+            # ("secrets are only base64 encoded" is the correction of "secrets are encrypted", not the claim).
+            correction_sims = self._vectors([t.for_embedding(m.correction) for m in kp.misconceptions]) @ a.vectors.T
+            context = [question.text, *self._wordings(question, k)]
+            anchors = [t.anchors(m.claim, [*context, m.correction]) for m in kp.misconceptions]
             for m, claim in enumerate(claims):
                 # "X" and "never X" are different claims; a near restatement of the claim with an unrelated
                 # negation elsewhere in the sentence ("... no sorting needed") is still the claim.
@@ -490,7 +539,17 @@ class AnswerEvaluator:
                 margin = claim_sims[m] - sims[k]
                 # A sentence that already says the point in one of its right wordings is not the wrong claim.
                 states_point = sims[k] >= tune.cover_threshold + tune.cover_width + tune.states_point_slack
-                ok = single & polarity & consistent & (claim_sims[m] >= tune.misconception_min) & (
+                # (A correction often names the wrong idea to deny it, "... not over random inputs": only a sentence of
+                # the correction's own polarity says what it says.)
+                denies = t.negated(kp.misconceptions[m].correction)
+                nearer_truth = (correction_sims[m] >= claim_sims[m] + tune.correction_margin) & (
+                    ~denies | (a.negated == denies))
+                # The claim's own content words (those the right answer does not use) must be there in some form:
+                # "a second stack that only holds minimums" is not "a min heap gives constant time".
+                distinct = anchors[m]
+                voiced = np.array([t.mentions_any(u.text, distinct) for u in a.units], dtype=bool) \
+                    | (claim_sims[m] >= tune.anchor_waived)
+                ok = single & polarity & consistent & voiced & ~nearer_truth & (claim_sims[m] >= tune.misconception_min) & (
                     ~states_point | (margin >= tune.misconception_full))
                 margin = np.where(ok, margin, -1.0)
                 best = int(np.argmax(margin))
@@ -587,7 +646,8 @@ class AnswerEvaluator:
         relevance = max((j.relevance for j in judged), default=0.0)
         # An answer that covers this question's points addresses it, whatever other questions it resembles; one
         # that comes near none of them does not, however story-shaped it is.
-        relevance = max(relevance, min(1.0, 1.5 * float(credits.mean()))) if n_kp else relevance
+        if n_kp and not all(j.fits_rival for j in judged):
+            relevance = max(relevance, min(1.0, 1.5 * float(credits.mean())))
         if n_kp and float(similarity.max()) < tune.nothing_near:
             relevance = min(relevance, 0.2)
 
@@ -596,6 +656,9 @@ class AnswerEvaluator:
             structure_share = float(np.mean([structure[k] for k in star_mod.STRUCTURE_KEYS]))
             base = (tune.star_coverage_weight * coverage + tune.star_structure_weight * structure_share
                     + tune.star_specificity_weight * specificity)
+        elif question.story:
+            # A plan for a hypothetical: what it proposes is the answer; there are no past facts to be specific about.
+            base = coverage
         else:
             base = tune.coverage_weight * coverage + tune.specificity_weight * specificity
         mistakes = (tune.misconception_weight * len(misconceptions)

@@ -22,6 +22,31 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
+_FUNCTION_WORDS = frozenset(
+    "a an the and or but if so of to in on at by for with from into onto over under about as is are was were be been "
+    "being it its this that these those there their they them you your we our i my me he she his her just very really "
+    "can could would should will may might must do does did has have had not no never than then also only each every "
+    "all any some one which what when where who how because like get gets got make makes use uses used using".split()
+)
+
+
+def _stem(word: str) -> str:
+    word = word.lower().strip("'")
+    return word[:5] if len(word) > 5 else word
+
+
+def anchors(claim: str, context: list[str]) -> frozenset[str]:
+    """The content words of a wrong claim that the right answer's wording does not share: what a sentence must
+    say, in some form, to be making that claim rather than talking about the same thing."""
+    known = {_stem(w) for text in context for w in words(text)}
+    return frozenset(_stem(w) for w in words(claim)
+                     if w.lower() not in _FUNCTION_WORDS and len(w) > 2 and _stem(w) not in known)
+
+
+def mentions_any(sentence: str, stems: frozenset[str]) -> bool:
+    return not stems or any(_stem(w) in stems for w in words(sentence))
+
+
 def sentences(text: str) -> list[str]:
     parts = [p.strip() for p in _SENTENCE_END.split(text.strip()) if p and p.strip()]
     out: list[str] = []
