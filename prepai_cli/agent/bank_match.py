@@ -35,6 +35,15 @@ _STOP = frozenset(
 _QUESTION_KINDS = ("intro", "question", "follow_up")
 
 
+def may_ask_a_question(turn: Turn) -> bool:
+    """An interviewer turn that may ask a bank question. A reply that reports a code run quotes test inputs and
+    outputs, which can look like another problem's wording: it never opens a new question."""
+    if turn.role != "interviewer" or turn.kind not in _QUESTION_KINDS:
+        return False
+    return not any(record.get("call") == "run_code" or record.get("result") == "run_code"
+                   for record in turn.meta.get("tools", []))
+
+
 def _terms(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
 
@@ -165,7 +174,7 @@ def answered_question(conversation: Conversation, matcher: QuestionMatcher) -> t
             if turn.kind == "code" or not is_stuck(turn.text):
                 (answers if target is None else pending).append(turn.text)
             continue
-        if turn.kind not in _QUESTION_KINDS:
+        if not may_ask_a_question(turn):
             continue
         match = matcher.best(slug, turn.text)
         if match is None:

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from prepai_cli.agent import prompts
+from prepai_cli.agent.bank_match import may_ask_a_question
 from prepai_cli.agent.brain import Conversation
 from prepai_cli.agent.events import AnswerEvaluated, BrainEvent, SegmentKind, SegmentStarted, TextDelta, TokenUsage
 from prepai_cli.agent.offline import OfflineBrain, ToolBox, interview_elapsed, is_stuck, wants_to_end
@@ -58,7 +59,6 @@ _LINE_MARK = re.compile(r"(\n)[ \t]*(?:#{1,6}|[-•+*]|\d{1,2}[.)])[ \t]+")
 _CLARIFY = ("clarifying_question", "term_question")
 _REPEAT = ("repeat_request", "rephrase_request")
 _STUCK = ("hint_request", "dont_know", "silence")
-_ASKING_KINDS = ("intro", "question", "follow_up", "repeat")
 
 
 class TurnPlan(BaseModel):
@@ -112,7 +112,7 @@ def brief(conversation: Conversation, bank: QuestionBank, match: Callable[[str, 
     open_at = -1
     question: Question | None = None
     for index, turn in enumerate(turns):
-        if turn.role != "interviewer" or turn.kind not in _ASKING_KINDS:
+        if not may_ask_a_question(turn) and not (turn.role == "interviewer" and turn.kind == "repeat"):
             continue
         found = match(session.type, turn.text)
         if found is not None:

@@ -170,6 +170,8 @@ class InterviewerModel:
                               + (self.ask(following) if following else "What would you do first?"))
         words_said = seen.candidate_words
         if note.startswith("[Exchange") and self.current is not None and words_said:
+            if not self._replies_to_main(seen):  # it scores the answer to a main question, not every follow-up
+                return self._react(seen, score=None)
             return ModelReply("", ToolUse("evaluate_answer", {"question": " ".join(self.current.text.split()),
                                                               "answer": words_said, "interview_type": self.type}))
         if "stuck" in note or "hint" in note.lower():
@@ -210,24 +212,28 @@ class InterviewerModel:
             failure = data.get("first_failure") or data.get("message") or "a test fails"
             return ModelReply(f"{passed} of {total} tests pass. {failure} Fix it and submit again.")
         if name == "evaluate_answer":
-            score = float(data.get("score", 0))
-            reaction = "**Good.** " if score >= 6 else "Okay. "
-            question = self.current
-            follow_ups = question.follow_ups if question is not None else []
-            said = " ".join(self.asked_before(seen).split())
-            fresh = [f for f in follow_ups if " ".join(f.text.split()) not in said]
-            last_asked = next((text for role, text in reversed(seen.history) if role == "assistant"), "")
-            replied_to_main = question is not None and " ".join(question.text.split()) in " ".join(last_asked.split())
-            if replied_to_main and fresh:
-                return ModelReply(reaction + fresh[0].text)
-            if "Every planned main question has been asked" in seen.note:
-                return ModelReply(reaction + (fresh[0].text if fresh else "What would you change if you did it again?"))
-            following = (self.given_question(seen.note, "not asked yet), in your own spoken words: ")
-                         or self.next_question(seen))
-            if following is None:
-                return ModelReply(reaction + "What would you change if you did it again?")
-            return ModelReply(reaction + "Next question. " + self.ask(following))
+            return self._react(seen, float(data.get("score", 0)))
         return ModelReply("Okay. Let's go on. What would you do first?")
+
+    def _replies_to_main(self, seen: Seen) -> bool:
+        last_asked = next((text for role, text in reversed(seen.history) if role == "assistant"), "")
+        return self.current is not None and " ".join(self.current.text.split()) in " ".join(last_asked.split())
+
+    def _react(self, seen: Seen, score: float | None) -> ModelReply:
+        reaction = "**Good.** " if score is not None and score >= 6 else "Okay. "
+        question = self.current
+        follow_ups = question.follow_ups if question is not None else []
+        said = " ".join(self.asked_before(seen).split())
+        fresh = [f for f in follow_ups if " ".join(f.text.split()) not in said]
+        if self._replies_to_main(seen) and fresh:
+            return ModelReply(reaction + fresh[0].text)
+        if "Every planned main question has been asked" in seen.note:
+            return ModelReply(reaction + (fresh[0].text if fresh else "What would you change if you did it again?"))
+        following = (self.given_question(seen.note, "not asked yet), in your own spoken words: ")
+                     or self.next_question(seen))
+        if following is None:
+            return ModelReply(reaction + "What would you change if you did it again?")
+        return ModelReply(reaction + "Next question. " + self.ask(following))
 
 
 def after(note: str, marker: str, until: str = "]") -> str:
