@@ -39,7 +39,9 @@ from prepai_cli.agent import prompts
 from prepai_cli.agent.bank_match import may_ask_a_question
 from prepai_cli.agent.brain import Conversation
 from prepai_cli.agent.events import AnswerEvaluated, BrainEvent, SegmentKind, SegmentStarted, TextDelta, TokenUsage
-from prepai_cli.agent.offline import OfflineBrain, ToolBox, interview_elapsed, is_stuck, wants_to_end
+from prepai_cli.agent.offline import (
+    RAMBLE_SECONDS, RAMBLE_WORDS, OfflineBrain, ToolBox, interview_elapsed, is_stuck, wants_to_end,
+)
 from prepai_cli.bank import Question, QuestionBank
 from prepai_cli.bank.models import Clarification, Term
 from prepai_cli.domain import Turn
@@ -217,6 +219,12 @@ def plan_turn(conversation: Conversation, ctx: prompts.InterviewContext, briefin
     if stuck:
         return TurnPlan(kind="hint", finished=False, note=prompts.STUCK_NOTE)
     minutes_left = max(0, round(ctx.minutes - used.total_seconds() / 60))
+    if last is not None and last.kind == "answer":
+        # The offline brain's limits: about three minutes of speech (by the clock when spoken, else by words).
+        seconds = float((last.metrics or {}).get("speaking_s") or 0.0)
+        if len(last.text.split()) > RAMBLE_WORDS or seconds > RAMBLE_SECONDS:
+            spoken = max(seconds, len(last.text.split()) / 150 * 60)
+            following = prompts.RAMBLE_NOTE.format(minutes=max(3, round(spoken / 60))) + following
     note = prompts.ANSWER_NOTE.format(exchange=exchanges + 1, max_exchanges=max_exchanges, minutes_left=minutes_left,
                                       next=following)
     return TurnPlan(kind="question", finished=False, note=note, exchange=exchanges + 1)

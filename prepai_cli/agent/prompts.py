@@ -66,6 +66,8 @@ ANSWER_NOTE = ("[Exchange {exchange} of at most {max_exchanges}; about {minutes_
                "answer in one sentence, then either one follow-up on what it missed or the next main question.{next}]")
 NEXT_QUESTION = (" If you move on, the next main question is this one (not asked yet), in your own spoken words: "
                  "{question}")
+RAMBLE_NOTE = (" That answer ran about {minutes} minutes: cut in politely first (\"Let me stop you there so we keep "
+               "time.\"), then keep your reply short.")
 NO_NEW_QUESTION = (" Every planned main question has been asked: ask a follow-up on this one, do not start a new "
                    "question.")
 UNHEARD_NOTE = ("[Your last reply did not reach the candidate in full (the connection dropped or they talked over "

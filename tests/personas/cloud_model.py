@@ -221,6 +221,8 @@ class InterviewerModel:
 
     def _react(self, seen: Seen, score: float | None) -> ModelReply:
         reaction = "**Good.** " if score is not None and score >= 6 else "Okay. "
+        if "Let me stop you there" in seen.note:
+            reaction = "Let me stop you there so we keep time. "
         question = self.current
         follow_ups = question.follow_ups if question is not None else []
         said = " ".join(self.asked_before(seen).split())
