@@ -249,12 +249,10 @@ def sent_text(turn: Turn) -> str:
     return flat(turn.text)
 
 
-def expected_history(turns: list[Turn]) -> list[tuple[str, str]]:
-    """The stored turns as one message per speaker change (consecutive segments are one message)."""
+def merged(messages: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One message per speaker change (consecutive segments or turns are one message), empty ones dropped."""
     out: list[tuple[str, str]] = []
-    for t in turns:
-        role = "assistant" if t.role == "interviewer" else "user"
-        text = sent_text(t)
+    for role, text in messages:
         if not text:
             continue
         if out and out[-1][0] == role:
@@ -262,19 +260,14 @@ def expected_history(turns: list[Turn]) -> list[tuple[str, str]]:
         else:
             out.append((role, text))
     return out
+
+
+def expected_history(turns: list[Turn]) -> list[tuple[str, str]]:
+    return merged([("assistant" if t.role == "interviewer" else "user", sent_text(t)) for t in turns])
 
 
 def seen_history(call: Seen) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for role, text in call.history:
-        text = flat(NOTE.sub("", text))
-        if not text:
-            continue
-        if out and out[-1][0] == role:
-            out[-1] = (role, out[-1][1] + " " + text)
-        else:
-            out.append((role, text))
-    return out
+    return merged([(role, flat(NOTE.sub("", text))) for role, text in call.history])
 
 
 def check_each_turn_reaches_the_model_once_in_order(run: CloudRun) -> None:
