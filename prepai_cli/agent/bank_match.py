@@ -35,6 +35,15 @@ _STOP = frozenset(
 _QUESTION_KINDS = ("intro", "question", "follow_up")
 
 
+def may_ask_a_question(turn: Turn) -> bool:
+    """An interviewer turn that may ask a bank question. A reply that reports a code run quotes test inputs and
+    outputs, which can look like another problem's wording: it never opens a new question."""
+    if turn.role != "interviewer" or turn.kind not in _QUESTION_KINDS:
+        return False
+    return not any(record.get("call") == "run_code" or record.get("result") == "run_code"
+                   for record in turn.meta.get("tools", []))
+
+
 def _terms(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
 
@@ -101,6 +110,15 @@ class AnswerJudge:
     def start(self, conversation: Conversation) -> Future[AnswerEvaluated | None]:
         return self._pool.submit(self._judge, conversation)
 
+    def question(self, slug: str, text: str) -> Question | None:
+        """The bank question an interviewer turn asked, if it asked one."""
+        match = self._matcher.best(slug, text)
+        return match.question if match is not None else None
+
+    def reader(self) -> "LazyTurnReader":
+        """Reads candidate turns with the evaluator's embeddings (loaded on the first read)."""
+        return LazyTurnReader(self._evaluator)
+
     def _judge(self, conversation: Conversation) -> AnswerEvaluated | None:
         try:
             return self.judge(conversation)
@@ -121,6 +139,22 @@ class AnswerJudge:
         return AnswerEvaluated(question_id=target.question.id, evaluation=data)
 
 
+class LazyTurnReader:
+    """The offline brain's turn reader on the judge's evaluator; an evaluator that cannot compare texts (a test's
+    stand-in) reads nothing, and the cloud brains fall back to their keyword check."""
+
+    def __init__(self, evaluator: Callable[[], Evaluator]):
+        self._evaluator = evaluator
+
+    def read(self, text: str, question: Question | None, **kwargs: Any) -> Any:
+        from prepai_cli.agent.understanding import TurnReader
+
+        similarity = self._evaluator()
+        if not hasattr(similarity, "similarity"):
+            return None
+        return TurnReader(similarity).read(text, question, **kwargs)
+
+
 def answered_question(conversation: Conversation, matcher: QuestionMatcher) -> tuple[Match, str] | None:
     """The bank question the latest answer replies to, and all the answers to it so far (oldest first)."""
     last = conversation.last_candidate_turn
@@ -135,10 +169,12 @@ def answered_question(conversation: Conversation, matcher: QuestionMatcher) -> t
     # too (the model came back to it), never once another question shows up.
     for turn in reversed(conversation.turns):
         if turn.role == "candidate":
+            if (turn.evaluation or {}).get("scored") is False:
+                continue  # read as a clarifying question, a repeat or hint request ...: not part of an answer
             if turn.kind == "code" or not is_stuck(turn.text):
                 (answers if target is None else pending).append(turn.text)
             continue
-        if turn.kind not in _QUESTION_KINDS:
+        if not may_ask_a_question(turn):
             continue
         match = matcher.best(slug, turn.text)
         if match is None:

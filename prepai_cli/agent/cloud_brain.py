@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future
 from typing import Any
 
 from botocore.client import BaseClient
@@ -20,12 +21,16 @@ from prepai_cli.agent.aws import CallContext, classify, make_client
 from prepai_cli.agent.bank_match import AnswerJudge
 from prepai_cli.agent.brain import Conversation
 from prepai_cli.agent.cloud_turn import (
-    SegmentStream, TurnPlan, candidate_text, interview_context, plan_turn, recap, run_local_tool,
+    Briefing, SegmentStream, TurnPlan, brief, candidate_text, interview_context, plan_turn, recap, run_local_tool,
+    turn_evaluation,
 )
-from prepai_cli.agent.events import BrainError, BrainEvent, TokenUsage, ToolCall, ToolResult, TurnEnded
+from prepai_cli.agent.events import (
+    AnswerEvaluated, BrainError, BrainEvent, TokenUsage, ToolCall, ToolResult, TurnEnded,
+)
 from prepai_cli.agent.offline import ToolBox
 from prepai_cli.bank import QuestionBank
 from prepai_cli.config import AWSSettings
+from prepai_cli.domain import Turn
 from prepai_cli.errors import PrepAIError
 
 log = logging.getLogger("prepai.bedrock")
@@ -54,6 +59,8 @@ class CloudBrain:
         self._client: BaseClient | None = None
         # Cloud sessions this process has talked to; any other session with history gets a recap (a resume).
         self._spoken_sessions: set[str] = set()
+        # PrepAI sessions whose last reply failed mid-stream: the next input says what the candidate heard.
+        self._unheard: set[str] = set()
 
     def _call_context(self, region: str) -> CallContext:
         raise NotImplementedError
@@ -64,8 +71,9 @@ class CloudBrain:
 
     def respond(self, conversation: Conversation) -> Iterator[BrainEvent]:
         ctx = interview_context(conversation, self._bank, send_cv=self._aws.send_cv)
-        plan = plan_turn(conversation, ctx)
-        judging = self._judge.start(conversation)
+        briefing = brief(conversation, self._bank, self._judge.question, self._judge.reader())
+        plan = plan_turn(conversation, ctx, briefing)
+        judging = self._judge.start(conversation) if briefing.scored else None
         segments = SegmentStream(plan, self.name)
         region = self._aws.region or "unknown region"
         try:
@@ -75,14 +83,24 @@ class CloudBrain:
         except Exception as exc:  # every AWS/network failure becomes a BrainError; closing the stream is not one
             failure = classify(exc, self._call_context(region))
             log.debug("%s failed: %r", self.operation, exc)
+            # The service may keep the whole reply in its session although the candidate heard only part of it.
+            self._unheard.add(conversation.session.id)
+            # The answer is judged and stored as what it was read as, even though the reply failed.
+            yield from self._evaluation(conversation, briefing, judging)
             yield BrainError(failure.message, failure.recoverable)
             return
-        evaluation = judging.result()
-        if evaluation is not None:
-            yield evaluation
+        self._unheard.discard(conversation.session.id)
+        yield from self._evaluation(conversation, briefing, judging)
         if usage is not None:
             yield usage
         yield TurnEnded(finished=plan.finished)
+
+    @staticmethod
+    def _evaluation(conversation: Conversation, briefing: Briefing,
+                    judging: Future[AnswerEvaluated | None] | None) -> Iterator[BrainEvent]:
+        evaluation = turn_evaluation(briefing, judging.result() if judging is not None else None)
+        if evaluation is not None and conversation.last_candidate_turn is not None:
+            yield evaluation
 
     def _connect(self) -> BaseClient:
         if self._client is None:
@@ -94,7 +112,9 @@ class CloudBrain:
         """The next user message for a service that keeps the conversation itself (an agent or harness session).
 
         The service only hears what this process sent: after a resume (another process, an expired session) the
-        history goes along as a recap; turns the offline fallback said in between go along too.
+        history goes along as a recap; turns the offline fallback said in between go along too. The service keeps
+        its whole last reply even when the candidate heard only part of it (a dead stream, a barge-in), so then
+        the input says what they heard.
         """
         turns = conversation.turns
         last = conversation.last_candidate_turn
@@ -109,6 +129,10 @@ class CloudBrain:
             missed = [t for t in history[own[-1] + 1:] if t.role == "interviewer"] if own else []
             if missed:
                 parts.append(prompts.MISSED_NOTE.format(recap=recap(missed)))
+            reply = _since_last_answer(history)
+            if conversation.session.id in self._unheard or any(t.meta.get("interrupted") for t in reply):
+                heard = " ".join(" ".join(t.text.split()) for t in reply) or "nothing"
+                parts.append(prompts.UNHEARD_NOTE.format(heard=heard))
         parts.append(candidate_text(last) if last is not None else prompts.CANDIDATE_ENDED)
         parts.append(plan.note)
         text = "\n\n".join(parts)
@@ -122,6 +146,16 @@ class CloudBrain:
         result, ok = run_local_tool(self._tools, name, arguments)
         yield ToolResult(call_id, name, ok=ok, result=result)
         return result, ok
+
+
+def _since_last_answer(history: list[Turn]) -> list[Turn]:
+    """The interviewer's turns after the candidate's previous turn: the reply that was (partly) heard."""
+    out: list[Turn] = []
+    for turn in reversed(history):
+        if turn.role == "candidate":
+            break
+        out.insert(0, turn)
+    return out
 
 
 class StreamedToolUse(BaseModel):

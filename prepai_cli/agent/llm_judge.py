@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from prepai_cli.agent.bank_match import QuestionMatcher, answered_question
 from prepai_cli.agent.brain import Brain, Conversation
-from prepai_cli.agent.events import AnswerJudged, BrainEvent, TurnEnded
+from prepai_cli.agent.events import AnswerEvaluated, AnswerJudged, BrainEvent, TurnEnded
 from prepai_cli.bank import Question, QuestionBank
 from prepai_cli.domain import utcnow
 from prepai_cli.errors import PrepAIError
@@ -267,16 +267,21 @@ class JudgedBrain:
         yield from self.judge.collect()
         closing: TurnEnded | None = None
         events = self.inner.respond(conversation)
+        not_an_answer = False
         try:
             with self.judge.paused():
-                self.judge.submit(conversation)
                 for event in events:
+                    if isinstance(event, AnswerEvaluated) and event.evaluation.get("scored") is False:
+                        # A clarifying question, a repeat or hint request ...: nothing to judge (or bill).
+                        not_an_answer = True
                     if isinstance(event, TurnEnded) and event.finished:
                         closing = event
                         break
                     yield event
         finally:
             events.close()  # type: ignore[attr-defined]
+            if not not_an_answer:
+                self.judge.submit(conversation)  # after the reply (or a barge-in), as the pause ensured before
         if closing is not None:
             yield from self.judge.drain()
             yield closing

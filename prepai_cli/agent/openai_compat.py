@@ -29,8 +29,9 @@ from pydantic import BaseModel
 from prepai_cli.agent import prompts
 from prepai_cli.agent.bank_match import AnswerJudge
 from prepai_cli.agent.brain import Conversation
+from prepai_cli.agent.cloud_brain import CloudBrain
 from prepai_cli.agent.cloud_turn import (
-    SegmentStream, TokenUsage, TurnPlan, candidate_text, interview_context, plan_turn, run_local_tool,
+    SegmentStream, TokenUsage, TurnPlan, brief, candidate_text, interview_context, plan_turn, run_local_tool,
 )
 from prepai_cli.agent.events import BrainError, BrainEvent, ToolCall, ToolResult, TurnEnded
 from prepai_cli.agent.json_speech import SayStream, parse_reply, parse_tool_text, reply_schema, tools_prompt
@@ -280,19 +281,20 @@ class OpenAICompatBrain:
                              recoverable=False)
             return
         ctx = interview_context(conversation, self._bank, send_cv=is_loopback(target.server.base_url))
-        plan = plan_turn(conversation, ctx)
-        judging = self._judge.start(conversation)
+        briefing = brief(conversation, self._bank, self._judge.question, self._judge.reader())
+        plan = plan_turn(conversation, ctx, briefing)
+        judging = self._judge.start(conversation) if briefing.scored else None
         segments = SegmentStream(plan, NAME)
         try:
             usage = yield from self._chat(client, target, conversation, plan, ctx, segments)
         except Exception as exc:  # every server/network failure becomes one BrainError line
             message, recoverable = classify(exc, target)
             log.debug("chat completion failed: %r", exc)
+            # The answer is judged and stored as what it was read as, even though the reply failed.
+            yield from CloudBrain._evaluation(conversation, briefing, judging)
             yield BrainError(message, recoverable)
             return
-        evaluation = judging.result()
-        if evaluation is not None:
-            yield evaluation
+        yield from CloudBrain._evaluation(conversation, briefing, judging)
         yield usage
         yield TurnEnded(finished=plan.finished)
 

@@ -55,18 +55,43 @@ Starting difficulty: {difficulty} of 3. Plan: about {questions} main questions i
 
 SESSION_START = """\
 [Session start. {context}Greet the candidate in one sentence, explain the format in one or two sentences, and tell
-them they can ask for a hint. Then write a blank line, and ask the first question.]"""
+them they can ask for a hint. Then write a blank line, and ask the first question.{first}]"""
+FIRST_QUESTION = " Ask this one, in your own spoken words: {question}"
 
 NO_CV = "The candidate has not shared a CV.\n"
 CV_LINE = "Candidate CV summary: {cv}\n"
 
 # Per-turn notes, added after the candidate's words; they steer without the candidate seeing them.
 ANSWER_NOTE = ("[Exchange {exchange} of at most {max_exchanges}; about {minutes_left} minutes left. React to the "
-               "answer in one sentence, then either one follow-up on what it missed or the next main question.]")
+               "answer in one sentence, then either one follow-up on what it missed or the next main question.{next}]")
+NEXT_QUESTION = (" If you move on, the next main question is this one (not asked yet), in your own spoken words: "
+                 "{question}")
+RAMBLE_NOTE = (" That answer ran about {minutes} minutes: cut in politely first (\"Let me stop you there so we keep "
+               "time.\"), then keep your reply short.")
+NO_NEW_QUESTION = (" Every planned main question has been asked: ask a follow-up on this one, do not start a new "
+                   "question.")
+UNHEARD_NOTE = ("[Your last reply did not reach the candidate in full (the connection dropped or they talked over "
+                "it). What they heard: {heard}]")
 STUCK_NOTE = ("[The candidate is stuck or asked for a hint. Give one hint that points the way, without the answer, "
               "then invite them to try again.]")
-CODE_NOTE = ("[The candidate submitted {language} code. Run it with run_code, then tell them briefly how it did and "
-             "ask one question about it.]")
+# The open bank question's own data, so a hint, a clarification or a repeat says what the bank says.
+HINT_NOTE = ("[The candidate is stuck or asked for a hint. Give hint {number} of {total} for this question, in your "
+             "own words and without the answer, then invite them to try again: {hint}{given}]")
+HINTS_GIVEN = " Hints already given: {hints}"
+HINTS_USED_NOTE = ("[Every hint for this question has been given. Say the key idea in one sentence, without "
+                   "lecturing, then move on.{next}]")
+CLARIFY_NOTE = ("[The candidate asked a clarifying question. Answer it in one or two sentences from the question's "
+                "notes, then invite them to go on. Notes: {facts}]")
+CLARIFY_FREE_NOTE = ("[The candidate asked a clarifying question the question's notes do not cover. Tell them to make "
+                     "a reasonable assumption and say it out loud, then invite them to go on.]")
+TERM_NOTE = ("[The candidate asked what a term means. Explain it in one sentence, then invite them to go on. "
+             "{term}: {meaning}]")
+REPEAT_NOTE = "[The candidate asked to hear the question again. Say it again, in the same words: {question}]"
+REPHRASE_NOTE = "[The candidate asked for the question in other words. Say it like this: {question}]"
+CODE_NOTE = ("[The candidate submitted {language} code. Run it with run_code{problem}, then tell them briefly how it "
+             "did: if a test fails, say which case fails and ask them to fix it and submit again; if all pass, ask "
+             "one question about it.]")
+CODE_PROBLEM = " (problem_id {problem_id})"
 CLOSE_BY_CANDIDATE_NOTE = ("[The candidate wants to end the interview now. Do not ask anything else. In three or four "
                            "short sentences: one strength, the one thing to work on most, and thank them.]")
 CLOSE_BY_BUDGET_NOTE = ("[That was the last exchange: the interview's time or questions are used up. Do not ask "
@@ -100,8 +125,9 @@ def session_context(ctx: InterviewContext) -> str:
                                   cv_line=cv_line)
 
 
-def session_start(ctx: InterviewContext) -> str:
-    return SESSION_START.format(context=session_context(ctx))
+def session_start(ctx: InterviewContext, first_question: str | None = None) -> str:
+    first = FIRST_QUESTION.format(question=" ".join(first_question.split())) if first_question else ""
+    return SESSION_START.format(context=session_context(ctx), first=first)
 
 
 def resume_note(ctx: InterviewContext, recap: str) -> str:

@@ -1,7 +1,7 @@
 """A local HTTP server that plays scripted AWS responses, including chunked event streams.
 
-Each request takes the next scripted reply, in order, whatever its path; every request is recorded so tests can
-assert on what the client sent. Event streams go out with chunked transfer encoding, one frame per chunk, which is
+Each request takes the next scripted reply, in order, whatever its path (or, once none is left, asks `responder`,
+for suites that answer from the request); every request is recorded so tests can assert on what the client sent. Event streams go out with chunked transfer encoding, one frame per chunk, which is
 how Bedrock delivers them and what lets botocore hand events over as they arrive.
 """
 
@@ -14,6 +14,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any, Union
 
 
@@ -76,8 +77,12 @@ class Recorded:
         return json.loads(self.body or b"{}")
 
 
+Responder = Callable[["Recorded"], "Stream | Reply"]
+
+
 class FakeAws:
-    def __init__(self) -> None:
+    def __init__(self, responder: Responder | None = None) -> None:
+        self.responder = responder
         self._replies: deque[Stream | Reply] = deque()
         self._lock = threading.Lock()
         self.requests: list[Recorded] = []
@@ -109,10 +114,12 @@ class FakeAws:
         self._server.shutdown()
         self._server.server_close()
 
-    def _next(self) -> Stream | Reply:
+    def _next(self, request: Recorded) -> Stream | Reply:
         with self._lock:
             if self._replies:
                 return self._replies.popleft()
+        if self.responder is not None:
+            return self.responder(request)
         return Reply.error(500, "InternalServerException", "fake AWS: no reply scripted for this request")
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -133,9 +140,10 @@ class FakeAws:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                recorded = Recorded(self.command, self.path, dict(self.headers.items()), body)
                 with fake._lock:
-                    fake.requests.append(Recorded(self.command, self.path, dict(self.headers.items()), body))
-                reply = fake._next()
+                    fake.requests.append(recorded)
+                reply = fake._next(recorded)
                 if isinstance(reply, Reply):
                     self._send_reply(reply)
                 else:

@@ -63,7 +63,8 @@ def test_scripted_interview_with_the_agent_brain(fake_aws: FakeAws, prepai_home:
     first_answer = turns[2]
     # Scored with the offline rubric against the bank question the agent asked.
     assert first_answer.evaluation is not None and first_answer.evaluation["matched_question_id"] == "gsde-two-sum"
-    assert turns[4].evaluation is None  # asking for a hint is not an answer to score
+    # Asking for a hint is read as such (agent/understanding) and stored unscored, as the offline brain stores it.
+    assert turns[4].evaluation == {"intent": "hint_request", "scored": False}
 
     paths = {r.path for r in fake_aws.requests}
     assert len(paths) == 1 and session.id in paths.pop()  # one agent session for the whole interview

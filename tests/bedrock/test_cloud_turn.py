@@ -103,3 +103,55 @@ def test_matcher_finds_the_bank_question_in_free_wording(bank: QuestionBank) -> 
                                        "was used longest ago, where reads and writes are constant time.")
     assert match is not None and match.question.id == "gsde-lru-cache"
     assert matcher.best("google-sde", "How was your weekend?") is None
+
+
+@pytest.mark.parametrize("pieces", [
+    ["**Good.** Use a `hash map`.\n- then sort.\n## Next"],
+    ["*", "*Good.*", "* Use a `", "hash map`.\n", "- then sort.\n", "## Next"],
+])
+def test_markdown_marks_are_dropped_as_the_text_streams(pieces: list[str]) -> None:
+    events = replay(TurnPlan(kind="question", finished=False, note=""), pieces)
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert text == "Good. Use a hash map.\nthen sort.\nNext"
+
+
+def test_a_reply_reporting_a_code_run_never_opens_another_question(store: SessionStore, bank: QuestionBank) -> None:
+    """The run report quotes test inputs, which once matched another problem and ran the fix against its tests."""
+    from prepai_cli.agent.cloud_turn import brief
+
+    coins = bank.question("code-coin-change")
+    assert coins is not None
+    convo = conversation(store, "coding-round", [
+        ("interviewer", "question", coins.text),
+        ("candidate", "code", "def min_coins(coins, amount):\n    return coins\n"),
+    ])
+    report = "0 of 7 tests pass. For input [1, 2, 5] and 11 it returned [1, 2, 5] instead of 3. Fix it and submit again."
+    store.add_turn(convo.session.id, NewTurn(role="interviewer", kind="question", text=report, meta={"tools": [
+        {"call": "run_code", "id": "t1", "arguments": {}}, {"result": "run_code", "id": "t1", "ok": True}]}))
+    store.add_turn(convo.session.id, NewTurn(role="candidate", kind="code", text="def min_coins(coins, amount):\n"
+                                             "    return 0\n", meta={"language": "python"}))
+    convo = conversation(store, "coding-round", session=convo.session)
+    matcher = QuestionMatcher(bank)
+    briefing = brief(convo, bank, lambda slug, text: (m.question if (m := matcher.best(slug, text)) else None), None)
+    assert briefing.question is not None and briefing.question.id == "code-coin-change"
+    plan = plan_turn(convo, interview_context(convo, bank, send_cv=False), briefing)
+    assert "problem_id code-coin-change" in plan.note
+
+
+def test_hint_requests_get_the_bank_ladder_and_are_not_scored(store: SessionStore, bank: QuestionBank) -> None:
+    from prepai_cli.agent.cloud_turn import Briefing, turn_evaluation
+
+    coins = bank.question("code-coin-change")
+    assert coins is not None and len(coins.hints) >= 2
+    convo = conversation(store, "coding-round", [("interviewer", "question", coins.text),
+                                                 ("candidate", "answer", "Could I get a nudge?")])
+    ctx = interview_context(convo, bank, send_cv=False)
+    briefing = Briefing(question=coins, intent="hint_request", hints_given=(coins.hints[0],))
+    plan = plan_turn(convo, ctx, briefing)
+    assert plan.kind == "hint" and plan.meta["hint_index"] == 1
+    assert " ".join(coins.hints[1].split()) in plan.note and "Hints already given: 1." in plan.note
+    stored = turn_evaluation(briefing, None)
+    assert stored is not None and stored.evaluation == {"intent": "hint_request", "scored": False}
+    clarify = plan_turn(convo, ctx, Briefing(question=coins, intent="clarifying_question",
+                                             clarification=coins.clarifications[0]))
+    assert clarify.kind == "clarification" and " ".join(coins.clarifications[0].answer.split()) in clarify.note

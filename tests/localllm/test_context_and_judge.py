@@ -165,3 +165,49 @@ def test_the_interviewer_cuts_a_running_judgement_on_a_real_stream(fake_llm: Fak
     requests = fake_llm.chat_requests()
     assert len(requests) == 5 and "assessor" in requests[1]["messages"][0]["content"]
     assert "expert interviewer" in requests[2]["messages"][0]["content"]
+
+
+class _RecordingJudge:
+    """Stands in for BackgroundJudge: records what the wrapper submits."""
+
+    def __init__(self) -> None:
+        self.submitted: list[Any] = []
+
+    def collect(self) -> list[Any]:
+        return []
+
+    def drain(self) -> list[Any]:
+        return []
+
+    def paused(self) -> Any:
+        import contextlib
+        return contextlib.nullcontext()
+
+    def submit(self, conversation: Any) -> None:
+        self.submitted.append(conversation)
+
+
+def test_the_llm_judge_is_not_asked_about_a_turn_that_is_not_an_answer(store: SessionStore) -> None:
+    """A clarifying question or a repeat request is read as such by the brain: judging it would bill a call and
+    put a verdict on a non-answer in the report."""
+    from prepai_cli.agent.events import AnswerEvaluated, SegmentStarted, TextDelta, TurnEnded
+    from prepai_cli.agent.llm_judge import JudgedBrain
+
+    class Inner:
+        name = "local"
+
+        def __init__(self, evaluation: dict[str, Any]) -> None:
+            self.evaluation = evaluation
+
+        def respond(self, conversation: Any) -> Any:
+            yield SegmentStarted("repeat", None, {})
+            yield TextDelta("Sure. Why a hash map?")
+            yield AnswerEvaluated(question_id=None, evaluation=self.evaluation)
+            yield TurnEnded(finished=False)
+
+    convo = conversation(store, "google-sde", [("interviewer", "question", "Why a hash map?"),
+                                               ("candidate", "answer", "Sorry, could you repeat that?")])
+    for evaluation, judged in (({"intent": "repeat_request", "scored": False}, 0), ({"intent": "answer", "score": 5}, 1)):
+        recorder = _RecordingJudge()
+        events = list(JudgedBrain(Inner(evaluation), recorder).respond(convo))  # type: ignore[arg-type]
+        assert isinstance(events[-1], TurnEnded) and len(recorder.submitted) == judged
