@@ -221,3 +221,13 @@ def test_story_red_flags_are_named(evaluator: AnswerEvaluator, bank: QuestionBan
                                    label: str) -> None:
     result = _evaluate(evaluator, bank, qid, answer)
     assert any(label in b for b in result.behaviours), result.behaviours
+
+
+def test_a_wrong_claim_in_one_clause_of_a_spoken_sentence_is_named_and_on_topic(evaluator: AnswerEvaluator,
+                                                                                  bank: QuestionBank) -> None:
+    """Whisper often joins clauses with commas; the wrong clause must still be heard, and an answer made only of
+    a wrong claim about the question is challenged, not treated as off topic."""
+    answer = "I just merge neighbours as they come, merging is linear time because it is one pass, no sorting needed."
+    result = _evaluate(evaluator, bank, "code-merge-intervals", answer)
+    assert any("linear" in m.claim for m in result.misconceptions), result.misconceptions
+    assert not result.off_topic, result.relevance

@@ -100,6 +100,18 @@ def test_opens_with_intro_then_a_question_at_medium_difficulty(brain, store: Ses
     assert "45 minutes" in store.turns(session.id)[0].text  # system-design: the budget is said
 
 
+@pytest.mark.parametrize("interview_type, promised", [("coding-round", "three problems"),
+                                                      ("behavioral", "two situations")])
+def test_a_shorter_session_does_not_promise_the_types_usual_questions(
+        brain, store: SessionStore, interview_type: str, promised: str) -> None:
+    offline, _ = brain
+    session = store.create_session(interview_type, "offline", "ada", {"questions": 1})
+    _run_turn(offline, store, session)
+    intro = store.turns(session.id)[0].text
+    assert promised not in intro and "one question" in intro, intro
+    assert "For each" not in intro
+
+
 def test_follow_up_targets_a_missed_key_point(brain, store: SessionStore, bank: QuestionBank) -> None:
     offline, _ = brain
     session = store.create_session("google-sde", "offline", "ada", {"questions": 3})

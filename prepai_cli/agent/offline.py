@@ -68,6 +68,8 @@ class ToolBox(Protocol):
 
 
 # Kept for the cloud brains, which plan their turns from the text alone.
+# A sentence of a type's intro that promises its usual questions ("I will ask about two situations ...").
+_LISTS_QUESTIONS = re.compile(r"\bI will\b|\bsix questions\b|\bthree problems\b", re.IGNORECASE)
 _WANTS_HINT = re.compile(r"\b(hint|clue|nudge|help)\b", re.IGNORECASE)
 _END = re.compile(
     r"\b(end|stop|finish|quit)\s+(the\s+|this\s+)?(interview|session)\b|\blet'?s\s+(stop|end)\b", re.IGNORECASE
@@ -375,6 +377,14 @@ class OfflineBrain:
         questions, minutes = self._budget(conversation)
         yield SegmentStarted("intro")
         intro = interview_type.intro.replace("Let's begin.", "").strip()
+        if questions != interview_type.default_questions:
+            # The type's intro lists its usual questions; a shorter or longer session must not promise them.
+            first, *rest = re.split(r"(?<=[.!?])\s+", intro)
+            kind = re.split(r":| with ", first)[0].rstrip(".")
+            advice = [s for s in rest if not _LISTS_QUESTIONS.search(s)]
+            if questions == 1:
+                advice = [re.sub(r"^For each, (\w)", lambda m: m.group(1).upper(), s) for s in advice]
+            intro = " ".join([f"{kind}, with time for {plural(questions, 'question')}.", *advice])
         # About fifteen seconds of speech in all: the type's intro is at most forty words.
         yield TextDelta("Hi. " + sentence(intro) + " ")
         if session.type == "cv-grilling" and session_questions(session.settings):

@@ -120,7 +120,9 @@ def _blocks(turns: list[Turn], bank: QuestionBank,
             continue  # small talk before the first question is not scored
         block = blocks[-1]
         if turn.role == "interviewer" and turn.kind in ("follow_up", "challenge"):
-            block.report.follow_ups.append(turn.text)
+            # "Go ahead and write the code" hands over the editor; it probes nothing.
+            if (turn.meta or {}).get("key_point") != "code":
+                block.report.follow_ups.append(turn.text)
         elif turn.role == "interviewer" and turn.kind == "hint":
             block.report.hints.append(turn.text)
         elif turn.role == "candidate":

@@ -144,3 +144,20 @@ def test_unfinished_session_gives_a_marked_partial_report(status: str, store: Se
     assert report.questions[1].answers == [] and report.questions[1].score is None
     assert report.questions[1].time_taken_s is None
     assert report.overall_score == 3.5
+
+
+def test_handing_over_the_editor_is_not_a_follow_up(store: SessionStore, bank: QuestionBank) -> None:
+    question = bank.question("code-merge-intervals")
+    assert question is not None
+    writer = SessionWriter(store, "coding-round")
+    writer.intro()
+    writer.question(question, at=5)
+    writer.answer(question, "I'd sort by start and merge as I go.", at=15, duration=10)
+    writer._add("interviewer", "follow_up", "Sounds good. Go ahead and write the code.", 26, 3,
+                question_id=question.id, meta={"key_point": "code"})
+    writer._add("interviewer", "challenge", "Are you sure the input is already sorted?", 30, 3,
+                question_id=question.id, meta={"key_point": question.key_points[0].id})
+    writer.closing(at=40)
+    session = writer.finish()
+    report = _build(store, bank, session.id)
+    assert report.questions[0].follow_ups == ["Are you sure the input is already sorted?"]

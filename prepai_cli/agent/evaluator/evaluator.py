@@ -18,6 +18,7 @@ reports agreement on the held-out half.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -108,11 +109,8 @@ class Tuning:
     story_relevance_floor: float = 0.20
     # Relevance multiplies the score raised to this power: a half-relevant answer keeps a quarter at 2.
     relevance_power: float = 1.0
-    # A technical answer whose sentences come near this question's key points only this much on average (the mean
-    # over key points of the best sentence) talks about something else ...
-    coverage_floor: float = 0.40
-    coverage_floor_width: float = 0.04
-    # ... and so does one that covers another question's key points clearly better than this one's.
+    # A technical answer that comes nearer another question's key points than this one's, on average over key points
+    # (of the best sentence for each), by this margin, answers that question.
     rival_coverage_margin: float = 0.08
     rival_coverage_width: float = 0.03
     # An answer no part of which comes this close to any wording of any key point talks about something else.
@@ -131,6 +129,9 @@ class Tuning:
 DEFAULT_TUNING = Tuning()
 _CACHE_SIZE = 8192
 OFF_TOPIC_BELOW = 0.35
+# Sentences at least this long are also read clause by clause for wrong claims.
+_CLAUSE_SENTENCE_WORDS = 12
+_CLAUSE_BREAK = re.compile(r"[,;]\s+|\s+but\s+")
 
 
 def _ramp(value: float | np.ndarray, center: float, width: float) -> np.ndarray:
@@ -419,13 +420,13 @@ class AnswerEvaluator:
         return min(floor, max(against_rivals, float(_ramp(own, 0.62, 0.04))))
 
     def _coverage_fit(self, question: Question, a: _Analysis, sims: np.ndarray) -> tuple[float, bool]:
-        """For a technical question: relevance from how near the answer comes to its key points on average, and
-        whether a rival question's key points are covered clearly better."""
+        """For a technical question: whether a rival question's key points are covered clearly better than this
+        one's (a short answer that covers one point of this question is still about it), as a relevance cap."""
         tune = self._tuning
         if question.story or not len(a.units) or not sims.size:
             return 1.0, False
         own = float(sims.max(axis=1).mean())
-        fit = float(_ramp(own, tune.coverage_floor, tune.coverage_floor_width))
+        fit = 1.0
         matrix, _rivals, owners = self._rival_rows()
         mask = self._rival_mask(question)
         if not mask.any():
@@ -516,38 +517,68 @@ class AnswerEvaluator:
             fits_rival=fits_rival,
         )
 
+    def _clauses(self, a: _Analysis) -> tuple[list[str], list[str], np.ndarray]:
+        """Clauses of the long comma-spliced sentences of an answer ("I merge neighbours as they come, merging is
+        linear because it is one pass, no sorting needed"): a wrong claim can be one clause of a spoken sentence.
+        Returns the clauses, the sentence each came from, and their vectors."""
+        clauses: list[str] = []
+        owners: list[str] = []
+        for unit in a.units:
+            if unit.first != unit.last or len(t.words(unit.text)) < _CLAUSE_SENTENCE_WORDS:
+                continue
+            parts = [p.strip() for p in _CLAUSE_BREAK.split(unit.text) if len(t.words(p)) >= 4]
+            if len(parts) >= 2:
+                clauses += parts
+                owners += [unit.text] * len(parts)
+        vectors = self._vectors([t.for_embedding(c) for c in clauses]) if clauses else \
+            np.zeros((0, a.vectors.shape[1] if a.vectors.size else 384), dtype=np.float32)
+        return clauses, owners, vectors
+
     def _misconceptions(self, question: Question, a: _Analysis,
                         sims: np.ndarray) -> list[tuple[int, int, str, float]]:
         tune = self._tuning
         found: list[tuple[int, int, str, float]] = []
-        single = a.single
+        if not len(a.units):
+            return found
+        clauses, clause_owner, clause_vectors = self._clauses(a)
+        # Candidates: every one-sentence unit, then every clause of a long sentence.
+        texts = [u.text for u in a.units] + clauses
+        said = [u.text for u in a.units] + clause_owner
+        vectors = np.concatenate([a.vectors, clause_vectors]) if clauses else a.vectors
+        single = np.concatenate([a.single, np.ones(len(clauses), dtype=bool)])
+        negated = np.concatenate([a.negated, np.array([t.negated(c) for c in clauses], dtype=bool)])
+        is_clause = np.arange(len(texts)) >= len(a.units)
         for k, kp in enumerate(question.key_points):
-            if not kp.misconceptions or not len(a.units):
+            if not kp.misconceptions:
                 continue
+            point_sims = sims[k]
+            if clauses:
+                wording_vectors = self._vectors([t.for_embedding(w) for w in self._wordings(question, k)])
+                point_sims = np.concatenate([sims[k], (wording_vectors @ clause_vectors.T).max(axis=0)])
             claims = [m.claim for m in kp.misconceptions]
-            claim_sims = self._vectors([t.for_embedding(c) for c in claims]) @ a.vectors.T
+            claim_sims = self._vectors([t.for_embedding(c) for c in claims]) @ vectors.T
             # The correction says what is true: a sentence nearer to it than to the claim states the truth
             # ("secrets are only base64 encoded" is the correction of "secrets are encrypted", not the claim).
-            correction_sims = self._vectors([t.for_embedding(m.correction) for m in kp.misconceptions]) @ a.vectors.T
+            correction_sims = self._vectors([t.for_embedding(m.correction) for m in kp.misconceptions]) @ vectors.T
             context = [question.text, *self._wordings(question, k)]
             anchors = [t.anchors(m.claim, [*context, m.correction]) for m in kp.misconceptions]
             for m, claim in enumerate(claims):
                 # "X" and "never X" are different claims; a near restatement of the claim with an unrelated
                 # negation elsewhere in the sentence ("... no sorting needed") is still the claim.
-                polarity = (a.negated == t.negated(claim)) | (claim_sims[m] >= tune.misconception_restated)
-                consistent = np.array([not t.contradicts(u.text, claim) for u in a.units], dtype=bool)
-                margin = claim_sims[m] - sims[k]
+                # A clause is short: a negation in it is about the claim.
+                polarity = (negated == t.negated(claim)) | ((claim_sims[m] >= tune.misconception_restated) & ~is_clause)
+                consistent = np.array([not t.contradicts(text, claim) for text in texts], dtype=bool)
+                margin = claim_sims[m] - point_sims
                 # A sentence that already says the point in one of its right wordings is not the wrong claim.
-                states_point = sims[k] >= tune.cover_threshold + tune.cover_width + tune.states_point_slack
+                states_point = point_sims >= tune.cover_threshold + tune.cover_width + tune.states_point_slack
                 # (A correction often names the wrong idea to deny it, "... not over random inputs": only a sentence of
                 # the correction's own polarity says what it says.)
                 denies = t.negated(kp.misconceptions[m].correction)
                 nearer_truth = (correction_sims[m] >= claim_sims[m] + tune.correction_margin) & (
-                    ~denies | (a.negated == denies))
+                    ~denies | (negated == denies))
                 # The claim's own content words (those the right answer does not use) must be there in some form:
                 # "a second stack that only holds minimums" is not "a min heap gives constant time".
-                distinct = anchors[m]
-                voiced = np.array([t.mentions_any(u.text, distinct) for u in a.units], dtype=bool) \
+                voiced = np.array([t.mentions_any(text, anchors[m]) for text in texts], dtype=bool) \
                     | (claim_sims[m] >= tune.anchor_waived)
                 ok = single & polarity & consistent & voiced & ~nearer_truth & (claim_sims[m] >= tune.misconception_min) & (
                     ~states_point | (margin >= tune.misconception_full))
@@ -556,7 +587,7 @@ class AnswerEvaluator:
                 if margin[best] >= tune.misconception_margin:
                     strength = float(_ramp(margin[best], (tune.misconception_margin + tune.misconception_full) / 2,
                                            (tune.misconception_full - tune.misconception_margin) / 2))
-                    found.append((k, m, a.units[best].text, max(strength, 0.5)))
+                    found.append((k, m, said[best], max(strength, 0.5)))
         return found
 
     def _red_flags(self, red_flags: list[str], a: _Analysis, best_kp_per_unit: np.ndarray, *,
@@ -648,7 +679,8 @@ class AnswerEvaluator:
         # that comes near none of them does not, however story-shaped it is.
         if n_kp and not all(j.fits_rival for j in judged):
             relevance = max(relevance, min(1.0, 1.5 * float(credits.mean())))
-        if n_kp and float(similarity.max()) < tune.nothing_near:
+        # (A wrong claim about this question's point is about this question: it is challenged, not redirected.)
+        if n_kp and float(similarity.max()) < tune.nothing_near and not wrong_points:
             relevance = min(relevance, 0.2)
 
         coverage = ((1 - tune.soft_share) * float(credits.mean()) + tune.soft_share * float(soft.mean())) if n_kp else 0.0
