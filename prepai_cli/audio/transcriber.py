@@ -8,6 +8,7 @@ is never replaced by a partial.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Protocol
 
@@ -66,6 +67,8 @@ class Job:
     end_sample: int | None = None  # transcribe up to here (None: everything buffered when the job runs)
     speculative: bool = False  # started before the endpoint was certain
     stale: Callable[[], bool] = lambda: False  # e.g. the candidate resumed speaking after a speculative start
+    started_at: float | None = None  # monotonic time the transcriber took the job up
+    beam_size: int | None = None  # None: the transcriber's final or partial beam
 
 
 @dataclass
@@ -134,6 +137,7 @@ class StreamingTranscriber:
                     return
                 job, self._pending = self._pending, None
                 self._running = job
+                job.started_at = time.monotonic()
                 prompt = self._prompt
             assert job is not None
             try:
@@ -161,7 +165,8 @@ class StreamingTranscriber:
         tail_prompt = f"{prompt} {committed_text[-300:]}".strip()
         offset = utterance.committed_samples
         tail = self._recognizer.transcribe(
-            audio[offset:], prompt=tail_prompt, beam_size=self._final_beam if final else self._partial_beam,
+            audio[offset:], prompt=tail_prompt,
+            beam_size=job.beam_size or (self._final_beam if final else self._partial_beam),
             word_timestamps=final, cancelled=lambda: self._superseded(job),
         )
         self._count(tail, final)
