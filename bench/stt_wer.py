@@ -9,12 +9,17 @@ conditioning on earlier text) under several prompts:
 - terms+key_points: the interview type's terms first, then as key_points (interview/voice.py's build_prompt);
 - hotwords: only the type's terms and the primer, as a word list. faster-whisper's `hotwords=` option puts exactly
   such a list in the same previous-text slot of the prompt (`<|startofprev|> hotwords <|startoftranscript|>`), so
-  this is that option, measured through our own decoder call.
+  this is that option, measured through our own decoder call;
+- capped_N: terms+key_points cut to its last N characters (the type's terms give way first): a shorter prompt is
+  a cheaper decode.
+
+`--beam 1` measures greedy decoding (what a cheaper final transcript would cost in accuracy); `--conditions`
+picks a subset.
 
 WER is computed after Whisper's English normalizer (PyPI `whisper-normalizer`) on both sides, so "900" vs "nine
 hundred" or "it's" vs "it is" are not errors.
 
-    PYTHONPATH=. python bench/stt_wer.py [--json out.json]
+    PYTHONPATH=. python bench/stt_wer.py [--beam N] [--conditions a,b] [--json out.json]
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ JobKind = Literal["partial", "final"]
 # so a long answer's final transcription only has to decode its last window.
 WINDOW_S = 28.0
 _CUT_SEARCH_S = 4.0
+_PARTIAL_PROMPT_CHARS = 300
 
 
 class Recognizer(Protocol):
@@ -68,7 +69,6 @@ class Job:
     speculative: bool = False  # started before the endpoint was certain
     stale: Callable[[], bool] = lambda: False  # e.g. the candidate resumed speaking after a speculative start
     started_at: float | None = None  # monotonic time the transcriber took the job up
-    beam_size: int | None = None  # None: the transcriber's final or partial beam
 
 
 @dataclass
@@ -162,11 +162,13 @@ class StreamingTranscriber:
         final = job.kind == "final"
         self._commit_long_windows(utterance, audio, prompt)
         committed_text = " ".join(t.text for t in utterance.committed if t.text)
-        tail_prompt = f"{prompt} {committed_text[-300:]}".strip()
+        # Partials are only shown: the question and the primer (the prompt's end) bias them enough, and a
+        # shorter prompt makes them quicker to give way to the final.
+        base = prompt if final else prompt[-_PARTIAL_PROMPT_CHARS:]
+        tail_prompt = f"{base} {committed_text[-300:]}".strip()
         offset = utterance.committed_samples
         tail = self._recognizer.transcribe(
-            audio[offset:], prompt=tail_prompt,
-            beam_size=job.beam_size or (self._final_beam if final else self._partial_beam),
+            audio[offset:], prompt=tail_prompt, beam_size=self._final_beam if final else self._partial_beam,
             word_timestamps=final, cancelled=lambda: self._superseded(job),
         )
         self._count(tail, final)
