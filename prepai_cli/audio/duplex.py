@@ -51,9 +51,6 @@ class DuplexConfig(BaseModel):
     # endpoint wait (and the speculative transcription that overlaps it) is measured as a user would live it.
     pace_silence: bool = False
     final_beam_size: int = Field(default=5, ge=1, le=10)
-    # Beam of the final transcript started speculatively in a pause. It is the final transcript whenever the
-    # candidate does not go on (no second decode), and it is on the path to the reply: see bench/stt_wer.py.
-    speculative_beam_size: int = Field(default=5, ge=1, le=10)
     # Ask the end-of-turn model at each pause (endpointing.py). The listener waits for its answer, at most this
     # long: the answer decides how long the pause must be, and waiting makes file input behave the same whatever
     # the machine's load (the windows queue up meanwhile — a microphone's queue holds 5 s — and the VAD catches up
@@ -365,7 +362,6 @@ class Duplex:
         elif event.kind == "speculate":
             key = event.at_s
             self.transcriber.submit(Job(turn.utterance, "final", key=key, speculative=True,
-                                        beam_size=cfg.speculative_beam_size,
                                         end_sample=self._sample_index(turn, key + cfg.tail_pad_ms / 1000),
                                         stale=lambda: not turn.ended and turn.speech_end_s != key))
         elif event.kind == "check" and self.turn_verdicts is not None:
