@@ -9,12 +9,17 @@ conditioning on earlier text) under several prompts:
 - terms+key_points: the interview type's terms first, then as key_points (interview/voice.py's build_prompt);
 - hotwords: only the type's terms and the primer, as a word list. faster-whisper's `hotwords=` option puts exactly
   such a list in the same previous-text slot of the prompt (`<|startofprev|> hotwords <|startoftranscript|>`), so
-  this is that option, measured through our own decoder call.
+  this is that option, measured through our own decoder call;
+- capped_N: terms+key_points cut to its last N characters (the type's terms give way first): a shorter prompt is
+  a cheaper decode.
+
+`--beam 1` measures greedy decoding (what a cheaper final transcript would cost in accuracy); `--conditions`
+picks a subset.
 
 WER is computed after Whisper's English normalizer (PyPI `whisper-normalizer`) on both sides, so "900" vs "nine
 hundred" or "it's" vs "it is" are not errors.
 
-    PYTHONPATH=. python bench/stt_wer.py [--json out.json]
+    PYTHONPATH=. python bench/stt_wer.py [--beam N] [--conditions a,b] [--json out.json]
 """
 
 from __future__ import annotations
@@ -83,7 +88,7 @@ ANSWERS: list[tuple[str, str, str]] = [
      "A bidirectional search from both ends explores far fewer words."),
 ]
 ESPEAK_VOICES = ("en-us", "en-gb", "en-us+m3")
-CONDITIONS = ("none", "key_points", "terms+key_points", "hotwords")
+CONDITIONS = ("none", "key_points", "terms+key_points", "hotwords", "capped_800", "capped_500", "capped_300")
 
 
 def speak(piper: PiperSynthesizer, voice: str, text: str, path: Path) -> np.ndarray:
@@ -105,7 +110,17 @@ def prompt_for(condition: str, type_slug: str, question_id: str) -> str:
         return build_prompt(AnswerContext(question.text, question_id, "question", key_points))
     if condition == "terms+key_points":
         return build_prompt(AnswerContext(question.text, question_id, "question", key_points), terms)
+    if condition.startswith("capped_"):
+        # As terms+key_points, cut to this many characters from the front: the type's terms give way first.
+        return build_prompt(AnswerContext(question.text, question_id, "question", key_points), terms,
+                            max_chars=int(condition.split("_")[1]))
     return f"{', '.join(terms)}. {_DISFLUENT_PRIMER}"
+
+
+def prompt_tokens(recognizer: WhisperRecognizer, condition: str) -> int:
+    """Mean prompt length in tokens over the answers' questions (what the decoder has to read each time)."""
+    counts = [len(recognizer._prompt_tokens(prompt_for(condition, t, q))) for t, q, _ in ANSWERS]
+    return round(sum(counts) / len(counts))
 
 
 def wer(pairs: list[tuple[str, str]]) -> float:
@@ -122,20 +137,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--beam", type=int, default=5)
+    parser.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated, from: "
+                        + ", ".join(CONDITIONS))
     args = parser.parse_args()
+    conditions = tuple(c for c in args.conditions.split(",") if c)
+    unknown = [c for c in conditions if c not in CONDITIONS]
+    if unknown:
+        sys.exit(f"unknown condition(s): {', '.join(unknown)}")
     if shutil.which("espeak-ng") is None:
         sys.exit("espeak-ng is required: apt-get install espeak-ng")
     workdir = Path(tempfile.mkdtemp(prefix="prepai-wer-"))
     try:
         piper = PiperSynthesizer.load(*default_voice_paths())
         recognizer = WhisperRecognizer(resolve_model_dir(None, workdir / "models"), beam_size=args.beam)
-        results: dict[str, dict[str, list[tuple[str, str]]]] = {c: {"piper": [], "espeak": []} for c in CONDITIONS}
-        decode_s: dict[str, float] = {c: 0.0 for c in CONDITIONS}
-        misheard: dict[str, list[str]] = {c: [] for c in CONDITIONS}
+        results: dict[str, dict[str, list[tuple[str, str]]]] = {c: {"piper": [], "espeak": []} for c in conditions}
+        decode_s: dict[str, float] = {c: 0.0 for c in conditions}
+        misheard: dict[str, list[str]] = {c: [] for c in conditions}
         for i, (type_slug, question_id, text) in enumerate(ANSWERS):
             for voice in ("piper", *ESPEAK_VOICES):
                 clip = speak(piper, voice, text, workdir / f"{i}-{voice}.wav")
-                for condition in CONDITIONS:
+                for condition in conditions:
                     started = time.perf_counter()
                     heard = recognizer.transcribe(clip, prompt=prompt_for(condition, type_slug, question_id)).text
                     decode_s[condition] += time.perf_counter() - started
@@ -145,13 +166,14 @@ def main() -> None:
             print(f"{i + 1}/{len(ANSWERS)} answers", file=sys.stderr, flush=True)
         report = {
             "answers": len(ANSWERS), "espeak_voices": list(ESPEAK_VOICES), "beam": args.beam,
-            "wer_piper": {c: wer(results[c]["piper"]) for c in CONDITIONS},
-            "wer_espeak": {c: wer(results[c]["espeak"]) for c in CONDITIONS},
+            "wer_piper": {c: wer(results[c]["piper"]) for c in conditions},
+            "wer_espeak": {c: wer(results[c]["espeak"]) for c in conditions},
             "decode_s_total": {c: round(v, 1) for c, v in decode_s.items()},
+            "prompt_tokens": {c: prompt_tokens(recognizer, c) for c in conditions},
             "cpu_count": os.cpu_count(), "load_average": os.getloadavg(),
         }
         print(json.dumps(report, indent=2))
-        for condition in ("key_points", "terms+key_points"):
+        for condition in [c for c in ("key_points", "terms+key_points") if c in conditions]:
             print(f"\n[{condition}] en-us heard:", file=sys.stderr)
             for heard in misheard[condition]:
                 print(f"  {heard}", file=sys.stderr)

@@ -186,15 +186,58 @@ THINKING: list[tuple[str, str, float, str]] = [
     ("en-gb-scotland", "After the outage we", 1.3, "wrote a post mortem and added an alert on the error rate."),
     ("en-us+f2", "I would keep a counter per", 1.9, "second in a circular buffer and sum the last five minutes."),
 ]
+# What each latency part measures (printed with the numbers).
+BREAKDOWN = {
+    "final_decode_start_ms": "end of speech -> the final transcript's decode starts (VAD silence + queue)",
+    "final_decode_ms": "decode time of the final transcript",
+    "final_ready_ms": "end of speech -> final transcript in",
+    "turn_model_ready_ms": "end of speech -> end-of-turn model's verdict in",
+    "endpoint_wait_ms": "end of speech -> endpoint (turn over)",
+    "stt_final_ms": "endpoint -> final transcript (0 when the pause's transcript is reused)",
+    "brain_first_sentence_ms": "answer returned -> brain's first sentence queued",
+    "tts_first_audio_ms": "first sentence queued -> its audio starts",
+    "response_latency_ms": "end of speech -> first interviewer audio",
+    "substantive_said_ms": "end of speech -> the substantive sentence queued for speech",
+    "substantive_latency_ms": "end of speech -> the substantive sentence's audio starts (first sentence that is "
+                              "not a stock phrase such as 'Okay.')",
+    "after_acknowledgement_ms": "end of speech -> first audio past the acknowledgement segment (it plays after the "
+                                "acknowledgement, so it includes that sentence's duration)",
+}
+# Written on 2026-12-01 before any tuning on THINKING's dev half, never looked at while tuning: the report on
+# endpointing changes is on these (`--set new`).
+THINKING_NEW: list[tuple[str, str, float, str]] = [
+    ("piper", "The first thing I would check is", 1.6, "whether the slow requests all hit the same partition."),
+    ("piper", "To keep the order of events we", 1.2, "route every account to one partition by its identifier."),
+    ("piper", "I would store the sessions in", 1.9, "a key value store with a short expiry."),
+    ("piper", "Um, the worst case is when", 1.4, "every element lands in the same bucket."),
+    ("piper", "My manager asked me to", 1.7, "take over the migration two weeks before the deadline."),
+    ("piper", "A trie helps here, because", 1.1, "all the words with one prefix share a path."),
+    ("piper", "Then the service reads the message,", 1.5, "writes the result, and only then acknowledges it."),
+    ("piper", "For the leaderboard I would use", 2.0, "a sorted set keyed by the score."),
+    ("piper", "So what I learned from that is", 1.3, "to agree on the interface before writing the code."),
+    ("piper", "The recursion goes down to", 1.8, "the leaves and returns the height on the way up."),
+    ("piper", "We could cache the results, but", 1.2, "then we need a way to invalidate them when prices change."),
+    ("piper", "Uh, I think the answer is", 1.6, "a breadth first search, since every edge has the same weight."),
+    ("piper", "If a node fails, the", 1.0, "load balancer stops sending it traffic after two failed checks."),
+    ("piper", "The tricky part of the design is the", 1.9, "fan out to followers with millions of users."),
+    ("en-us", "I would write the events to", 1.5, "an append only log and build the views from it."),
+    ("en-gb", "The database becomes the bottleneck when", 1.3, "every request needs a write."),
+    ("en-us+m3", "In that project I was responsible for", 1.7, "the billing service and its on call rota."),
+    ("en-us", "Hmm, the simplest way is to", 1.1, "sort both strings and compare them."),
+    ("en-gb-scotland", "We rolled back, and then we", 1.8, "added a canary stage to the deployment."),
+    ("en-us+f2", "To make it faster I would add", 1.4, "an index on the two columns the query filters by."),
+]
+THINKING_SETS = {"all": THINKING, "dev": THINKING[:10], "held": THINKING[10:], "new": THINKING_NEW}
 THINK_GAP_S = 3.0  # longer than the longest end-of-turn wait, so answers never merge
 
 
-def thinking_script(piper: PiperSynthesizer, workdir: Path,
-                    count: int) -> tuple[np.ndarray, list[tuple[float, float]], list[str]]:
+def thinking_script(piper: PiperSynthesizer, workdir: Path, count: int,
+                    answers: list[tuple[str, str, float, str]] = THINKING,
+                    ) -> tuple[np.ndarray, list[tuple[float, float]], list[str]]:
     """The held-back answers as one file, the thinking pauses' (start, end) in file seconds, and the scripts."""
     parts, pauses, scripts = [silence(1.0)], [], []
     position = 1.0
-    for i, (voice, first, pause, second) in enumerate(THINKING[:count]):
+    for i, (voice, first, pause, second) in enumerate(answers[:count]):
         a = _speak(piper, voice, first, workdir / f"think-{i}a.wav")
         b = _speak(piper, voice, second, workdir / f"think-{i}b.wav")
         position += len(a) / SAMPLE_RATE
@@ -206,7 +249,8 @@ def thinking_script(piper: PiperSynthesizer, workdir: Path,
 
 
 def run_thinking(wav: Path, interview_type: str, home: Path, piper: PiperSynthesizer, pauses: list[tuple[float, float]],
-                 baseline: bool) -> dict[str, Any]:
+                 baseline: bool, verbose: bool = False,
+                 answers: list[tuple[str, str, float, str]] = THINKING) -> dict[str, Any]:
     """The held-back answers through the real runner and offline brain, in real time. `baseline`: the pipeline
     as it was before the end-of-turn model and the reply made ahead (fixed 0.6 s silence plus text grace)."""
     from rich.console import Console
@@ -269,22 +313,35 @@ def run_thinking(wav: Path, interview_type: str, home: Path, piper: PiperSynthes
     store.close()
     cut_at = [i for i, (p0, p1) in enumerate(pauses) if any(p0 + 0.15 < e <= p1 + 0.1 for e in endpoints)]
     cut = len(cut_at)
-    keys = ("response_latency_ms", "substantive_latency_ms", "endpoint_wait_ms", "stt_final_ms",
-            "brain_first_sentence_ms", "tts_first_audio_ms")
+    # In the order they happen after the end of speech (all from it, except the decode time itself and the
+    # brain / TTS parts, which run from the endpoint).
+    keys = ("final_decode_start_ms", "final_decode_ms", "final_ready_ms", "turn_model_ready_ms", "endpoint_wait_ms",
+            "stt_final_ms", "brain_first_sentence_ms", "tts_first_audio_ms", "response_latency_ms",
+            "substantive_said_ms", "substantive_latency_ms", "after_acknowledgement_ms")
     latencies: dict[str, list[float]] = {k: [] for k in keys}
+    prepared = [0, 0]
     for turn in turns:
         latency = (turn.metrics or {}).get("latency") or {}
         for key in keys:
             if latency.get(key) is not None:
                 latencies[key].append(float(latency[key]))
+        if latency.get("substantive_prepared") is not None:
+            prepared[0] += bool(latency["substantive_prepared"])
+            prepared[1] += 1
     verdicts = duplex.turn_verdicts.latencies_s if duplex.turn_verdicts is not None else []
     return {
+        "turns": [{"said": (t.text[:40] + " … " + t.text[-40:]) if len(t.text) > 90 else t.text,
+                   **{k: ((t.metrics or {}).get("latency") or {}).get(k)
+                      for k in ("turn_model_complete_p", "final_ready_ms", "endpoint_wait_ms", "response_latency_ms",
+                                "substantive_latency_ms")}} for t in turns] if verbose else None,
         "mode": "baseline (0.6 s silence, no reply ahead)" if baseline else "end-of-turn model + reply made ahead",
         "answers": len(pauses), "answers_reached": sum(p1 < (endpoints[-1] if endpoints else 0) for _, p1 in pauses),
         "candidate_turns": len(turns), "cut_at_thinking_pause": cut,
-        "cut_after": [THINKING[i][0] + f" ({THINKING[i][2]} s)" for i in cut_at],
+        "cut_after": [f"{answers[i][0]}: {answers[i][1]!r} ({answers[i][2]} s)" for i in cut_at],
         "latency_ms": {k: summarize(v) for k, v in latencies.items()},
         "replies_prepared_sentences_played": speech.prepared_hits,
+        "substantive_sentence_synthesized_ahead": f"{prepared[0]}/{prepared[1]}",
+        "breakdown": BREAKDOWN,
         "end_of_turn_model_ms": summarize([round(v * 1000, 1) for v in verdicts]),
         "wall_s": round(time.perf_counter() - started, 1),
         "load_average_1min_start_end": [round(x, 2) for x in loads],
@@ -296,14 +353,17 @@ def thinking_main(args: argparse.Namespace) -> None:
     hog = None
     try:
         piper = PiperSynthesizer.load(*default_voice_paths())
-        audio, pauses, _ = thinking_script(piper, workdir, args.answers)
+        answers = THINKING_SETS[args.set]
+        audio, pauses, _ = thinking_script(piper, workdir, args.answers, answers)
         wav = workdir / "thinking.wav"
         soundfile.write(str(wav), audio, SAMPLE_RATE, subtype="PCM_16")
         if args.hog:
             if shutil.which("stress-ng") is None:
                 sys.exit("--hog needs stress-ng: apt-get install stress-ng")
             hog = subprocess.Popen(["stress-ng", "--cpu", "1", "--quiet"], stdout=subprocess.DEVNULL)
-        report = run_thinking(wav, args.type, workdir / "home", piper, pauses, args.baseline)
+        report = run_thinking(wav, args.type, workdir / "home", piper, pauses, args.baseline, args.verbose, answers)
+        report["answer_set"] = args.set
+        report["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         report["cpu_hog"] = "stress-ng --cpu 1" if hog else None
         report["cpu_count"] = os.cpu_count()
         print(json.dumps(report, indent=2, default=str))
@@ -410,7 +470,11 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true",
                         help="with --thinking: the fixed-silence endpointer and no reply made ahead, for comparison")
     parser.add_argument("--hog", action="store_true", help="with --thinking: run stress-ng --cpu 1 beside it")
-    parser.add_argument("--answers", type=int, default=len(THINKING), help="with --thinking: use the first N")
+    parser.add_argument("--answers", type=int, default=100, help="with --thinking: use the first N of the set")
+    parser.add_argument("--set", choices=sorted(THINKING_SETS), default="all",
+                        help="with --thinking: all 20 held-back answers (dev: the first 10, tuned on; held: the "
+                             "other 10), or new: 20 answers written after tuning began")
+    parser.add_argument("--verbose", action="store_true", help="with --thinking: list every turn")
     args = parser.parse_args()
     if shutil.which("espeak-ng") is None:
         sys.exit("espeak-ng is required: apt-get install espeak-ng")

@@ -40,6 +40,8 @@ class AudioSettings(BaseModel):
     # 600 ms: the shortest silence that split none of the bench's answers (bench/turn_latency.py sweeps it).
     silence_ms: int = Field(default=600, ge=200, le=3000)
     max_turn_s: float = Field(default=180.0, ge=10, le=1800)
+    # Seconds of silence after a question before the interviewer checks in (0: never).
+    silence_checkin_s: float = Field(default=20.0, ge=0, le=600)
 
 
 class SpeechSettings(BaseModel):

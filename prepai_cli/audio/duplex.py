@@ -57,6 +57,9 @@ class DuplexConfig(BaseModel):
     # in milliseconds). Measured: ~0.11 s per call on one idle core, up to 2.4 s at load 10 on 2 cores.
     turn_model: bool = True
     turn_model_wait_s: float = Field(default=4.0, ge=0.0, le=10)
+    # Audio seconds of silence after the interviewer gives the floor before a `Silence` event (a check-in);
+    # 0: never. Audio time, so a file behaves the same on any machine.
+    silence_checkin_s: float = Field(default=20.0, ge=0.0, le=600)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,13 @@ class TurnTiming:
     endpoint: float
     final: float
     speculative_hit: bool
+    # For the latency breakdown (None: not known, e.g. no end-of-turn model): when the decode of the final
+    # transcript started and when it came in, how long it took, and when the end-of-turn model answered.
+    final_started: float | None = None
+    final_ready: float | None = None
+    final_decode_s: float | None = None
+    verdict_ready: float | None = None
+    verdict: float | None = None  # the model's probability that the turn was complete
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,14 @@ class ProvisionalWithdrawn:
 
 
 @dataclass(frozen=True)
+class Silence:
+    """The candidate has said nothing for `waited_s` audio seconds since the interviewer gave them the floor."""
+
+    waited_s: float
+    floor_s: float  # audio time the floor was given (tells a stale event from a current one)
+
+
+@dataclass(frozen=True)
 class InputEnded:
     """The source ran out (end of the input file)."""
 
@@ -117,7 +135,8 @@ class InputFailed:
     message: str
 
 
-InputEvent = Union[PartialText, AnswerAudio, ProvisionalAnswer, ProvisionalWithdrawn, InputEnded, InputFailed]
+InputEvent = Union[PartialText, AnswerAudio, ProvisionalAnswer, ProvisionalWithdrawn, Silence, InputEnded,
+                   InputFailed]
 
 
 @dataclass
@@ -133,6 +152,7 @@ class _Turn:
     first_partial_wall: float | None = None
     latest_text: str = ""
     finals: dict[float, Transcript] = field(default_factory=dict)
+    final_times: dict[float, tuple[float | None, float]] = field(default_factory=dict)  # key -> (started, ready)
     speech_end_s: float | None = None
     speech_end_wall: float | None = None
     ended: bool = False
@@ -178,6 +198,7 @@ class Duplex:
         self._next_id = 1
         self._t = 0.0  # audio time of the next window
         self._floor_given_s: float | None = None
+        self._silence_reported_for: float | None = None  # the floor grant a Silence event was sent for
         self._eof = False
         self._stop = threading.Event()
         windows = (self.config.pre_roll_ms + max(self.config.barge_in_min_ms, self.config.endpoint.min_speech_ms)) / 32
@@ -227,6 +248,13 @@ class Duplex:
             if self._floor_given_s is None:
                 self._floor_given_s = self._t
         self.source.set_floor(True)
+
+    def still_silent(self, event: Silence) -> bool:
+        """The silence is still going on: no speech and no interviewer turn since the event was sent (an event
+        left in the queue by a listen that a typed answer cancelled is not)."""
+        with self._lock:
+            return (self._floor_given_s == event.floor_s and self._current is None
+                    and not self._interviewer_active)
 
     def next_event(self, timeout: float) -> InputEvent | None:
         try:
@@ -296,6 +324,7 @@ class Duplex:
             for event in ep.step(t, duration, prob):
                 self._handle(event, t, duration, arrival)
             self._maybe_partial(t + duration)
+            self._maybe_silence(t + duration)
             self._t = t + duration
 
     def _handle(self, event: EndpointEvent, t: float, duration: float, arrival: float) -> None:
@@ -370,6 +399,16 @@ class Duplex:
             turn.last_partial_at_s = spoken
             self.transcriber.submit(Job(turn.utterance, "partial"))
 
+    def _maybe_silence(self, now_s: float) -> None:
+        given = self._floor_given_s
+        limit = self.config.silence_checkin_s
+        if (limit <= 0 or given is None or self._interviewer_active or self._current is not None
+                or self._endpointer.state != "idle" or self._silence_reported_for == given):
+            return
+        if now_s - given >= limit:
+            self._silence_reported_for = given
+            self.events.put(Silence(round(now_s - given, 2), given))
+
     def _end_of_input(self) -> None:
         with self._lock:
             self._eof = True
@@ -442,6 +481,7 @@ class Duplex:
                 return
             if job.kind == "final" and job.key is not None:
                 turn.finals[job.key] = transcript
+                turn.final_times[job.key] = (job.started_at, time.monotonic())
                 self._final_arrived.set()
             turn.latest_text = transcript.text
             if turn.ended and job.kind == "final" and job.key == turn.end_key:
@@ -482,7 +522,14 @@ class Duplex:
         turn.completed = True
         self._open_turns.pop(turn.utterance.id, None)
         assert turn.end_key is not None and turn.endpoint_wall is not None and turn.speech_end_wall is not None
-        timing = TurnTiming(turn.speech_end_wall, turn.endpoint_wall, time.monotonic(), speculative)
+        started, ready = turn.final_times.get(turn.end_key, (None, None))
+        verdict = (self.turn_verdicts.answered_at.get((turn.utterance.id, turn.end_key))
+                   if self.turn_verdicts is not None else None)
+        timing = TurnTiming(turn.speech_end_wall, turn.endpoint_wall, time.monotonic(), speculative,
+                            final_started=started, final_ready=ready, final_decode_s=transcript.decode_s,
+                            verdict_ready=verdict,
+                            verdict=(self.turn_verdicts.get((turn.utterance.id, turn.end_key))
+                                     if self.turn_verdicts is not None else None))
         self.events.put(self._answer_audio(turn, transcript, turn.end_key, turn.segments, turn.forced, timing))
         if self._eof and not self._open_turns:
             self.events.put(InputEnded())

@@ -31,6 +31,7 @@ class Sentence:
     queued_at: float = field(default_factory=time.monotonic)
     clip: Clip | None = None
     ready: threading.Event = field(default_factory=threading.Event)  # synthesized, or dropped
+    prepared: bool = False  # played from a synthesis made ahead (a speculative reply)
 
     @property
     def heard(self) -> bool:
@@ -120,6 +121,10 @@ class SpeechOutput:
                       if wanted(s) and s.clip is not None and s.clip.started_at]
         return min(starts) if starts else None
 
+    def first_of(self, wanted: Callable[[Sentence], bool]) -> Sentence | None:
+        with self._lock:
+            return next((s for s in self.sentences if wanted(s)), None)
+
     @property
     def first_sentence_at(self) -> float | None:
         with self._lock:
@@ -162,6 +167,7 @@ class SpeechOutput:
                 with self._lock:
                     ready = self._prepared.pop(sentence.spoken, None)
                     self.prepared_hits += ready is not None
+                    sentence.prepared = ready is not None
                 pcm = ready if ready is not None else self._synth.synthesize(sentence.spoken)
             except Exception as exc:  # reported by wait_played() on the interview's thread
                 self.error = exc

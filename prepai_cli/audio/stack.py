@@ -31,6 +31,7 @@ class VoiceOptions(BaseModel):
     models_dir: Path
     silence_ms: int = Field(default=600, ge=200, le=3000)
     max_turn_s: float = Field(default=180.0, ge=5, le=1800)
+    silence_checkin_s: float = Field(default=20.0, ge=0, le=600)
     beam_size: int = Field(default=5, ge=1, le=10)
     speaking_rate: float = Field(default=1.0, ge=0.5, le=2.0)
     input_device: str | None = None
@@ -105,6 +106,7 @@ def build_voice_stack(options: VoiceOptions, source: AudioSource, console: Conso
         endpoint=EndpointConfig(silence_ms=options.silence_ms, max_turn_s=options.max_turn_s),
         pace_silence=options.fast and options.input_path is not None,
         final_beam_size=options.beam_size,
+        silence_checkin_s=options.silence_checkin_s,
     )
     duplex = Duplex(source, recognizer, speech, config, vad=silero, audible_sink=sink.audible)
     return VoiceStack(duplex, recognizer, synthesizer, sink, time.perf_counter() - started)

@@ -8,6 +8,7 @@ is never replaced by a partial.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Protocol
 
@@ -21,6 +22,7 @@ JobKind = Literal["partial", "final"]
 # so a long answer's final transcription only has to decode its last window.
 WINDOW_S = 28.0
 _CUT_SEARCH_S = 4.0
+_PARTIAL_PROMPT_CHARS = 300
 
 
 class Recognizer(Protocol):
@@ -66,6 +68,7 @@ class Job:
     end_sample: int | None = None  # transcribe up to here (None: everything buffered when the job runs)
     speculative: bool = False  # started before the endpoint was certain
     stale: Callable[[], bool] = lambda: False  # e.g. the candidate resumed speaking after a speculative start
+    started_at: float | None = None  # monotonic time the transcriber took the job up
 
 
 @dataclass
@@ -134,6 +137,7 @@ class StreamingTranscriber:
                     return
                 job, self._pending = self._pending, None
                 self._running = job
+                job.started_at = time.monotonic()
                 prompt = self._prompt
             assert job is not None
             try:
@@ -158,7 +162,10 @@ class StreamingTranscriber:
         final = job.kind == "final"
         self._commit_long_windows(utterance, audio, prompt)
         committed_text = " ".join(t.text for t in utterance.committed if t.text)
-        tail_prompt = f"{prompt} {committed_text[-300:]}".strip()
+        # Partials are only shown: the question and the primer (the prompt's end) bias them enough, and a
+        # shorter prompt makes them quicker to give way to the final.
+        base = prompt if final else prompt[-_PARTIAL_PROMPT_CHARS:]
+        tail_prompt = f"{base} {committed_text[-300:]}".strip()
         offset = utterance.committed_samples
         tail = self._recognizer.transcribe(
             audio[offset:], prompt=tail_prompt, beam_size=self._final_beam if final else self._partial_beam,

@@ -131,6 +131,7 @@ class TurnVerdicts:
         self.failed: str | None = None
         self._stopped = False
         self.latencies_s: list[float] = []
+        self.answered_at: dict[object, float] = {}  # monotonic time each verdict came in (the latency breakdown)
         self._thread = threading.Thread(target=self._run, name="turn-model", daemon=True)
         self._thread.start()
 
@@ -199,7 +200,9 @@ class TurnVerdicts:
             with self._cond:
                 self.latencies_s.append(time.perf_counter() - started)
                 self._results[key] = probability
+                self.answered_at[key] = time.monotonic()
                 self._running = None
                 if len(self._results) > 64:
                     self._results.pop(next(iter(self._results)))
+                    self.answered_at.pop(next(iter(self.answered_at)))
                 self._cond.notify_all()

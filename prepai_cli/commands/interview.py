@@ -287,6 +287,7 @@ def _voice_options(settings: Settings, input: Path | None, fast: bool, output_au
         input_path=input, fast=fast, output_audio=output_audio, mute=mute,
         stt_model=stt_model or settings.speech.stt_model, models_dir=paths.models_dir(),
         silence_ms=settings.audio.silence_ms, max_turn_s=settings.audio.max_turn_s,
+        silence_checkin_s=settings.audio.silence_checkin_s,
         beam_size=settings.speech.beam_size, speaking_rate=settings.speech.speaking_rate,
         input_device=settings.audio.input_device, output_device=settings.audio.output_device,
     )

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from prepai_cli import privacy
 from prepai_cli.audio.duplex import (
-    AnswerAudio, Duplex, InputEnded, InputFailed, PartialText, ProvisionalAnswer, ProvisionalWithdrawn,
+    AnswerAudio, Duplex, InputEnded, InputFailed, PartialText, ProvisionalAnswer, ProvisionalWithdrawn, Silence,
 )
 from prepai_cli.audio.frames import SAMPLE_RATE, to_int16
 from prepai_cli.audio.metrics import delivery_metrics
@@ -47,12 +47,14 @@ class VoiceOutput:
         self._splitter = SentenceSplitter()
         self._segment = -1
         self._texts: list[str] = []
+        self._kinds: list[str] = []
 
     def begin_segment(self, kind: str, meta: dict[str, Any]) -> None:
         self.duplex.interviewer_begins()
         self._flush()
         self._segment += 1
         self._texts.append("")
+        self._kinds.append(kind)
         self.display.begin_segment(kind, meta)
 
     def write(self, text: str) -> None:
@@ -80,7 +82,7 @@ class VoiceOutput:
         latency = self._latency()
         self.duplex.interviewer_ends()
         self.display.end_turn()
-        self._segment, self._texts = -1, []
+        self._segment, self._texts, self._kinds = -1, [], []
         return Delivery(interrupted=interrupted, spoken=spoken, latency=latency)
 
     def notice(self, message: str) -> None:
@@ -109,7 +111,17 @@ class VoiceOutput:
             return None if later is None or earlier is None else int(round((later - earlier) * 1000))
 
         # The first sentence that says something (the follow-up or next question), not a stock acknowledgement.
-        substantive = speech.first_audio_of(lambda sentence: sentence.text.strip() not in STOCK_PHRASES)
+        def says_something(sentence: Any) -> bool:
+            return sentence.text.strip() not in STOCK_PHRASES
+
+        substantive = speech.first_audio_of(says_something)
+        substantive_sentence = speech.first_of(says_something)
+        kinds = list(self._kinds)
+
+        def beyond_feedback(sentence: Any) -> bool:
+            # The follow-up, challenge, hint or next question: past the acknowledgement ("feedback") segment.
+            return 0 <= sentence.segment < len(kinds) and kinds[sentence.segment] != "feedback"
+
         return {
             "response_latency_ms": ms(first_audio, timing.speech_end),
             "substantive_latency_ms": ms(substantive, timing.speech_end),
@@ -118,6 +130,20 @@ class VoiceOutput:
             "brain_first_sentence_ms": ms(first_sentence, returned),
             "tts_first_audio_ms": ms(first_audio, first_sentence),
             "speculative_final": timing.speculative_hit,
+            # Where the endpoint wait goes: the final transcript's decode (started how long after the speech
+            # ended, how long it took, when it was in) and the end-of-turn model's answer.
+            "final_decode_start_ms": ms(timing.final_started, timing.speech_end),
+            "final_decode_ms": None if timing.final_decode_s is None else int(round(timing.final_decode_s * 1000)),
+            "final_ready_ms": ms(timing.final_ready, timing.speech_end),
+            "turn_model_ready_ms": ms(timing.verdict_ready, timing.speech_end),
+            "turn_model_complete_p": None if timing.verdict is None else round(timing.verdict, 3),
+            # The substantive sentence: when the brain said it (relative to the end of speech) and whether its
+            # audio was synthesized ahead, during the pause.
+            "substantive_said_ms": ms(substantive_sentence.queued_at if substantive_sentence else None,
+                                      timing.speech_end),
+            "substantive_prepared": substantive_sentence.prepared if substantive_sentence else None,
+            # Stricter: the first audio after the acknowledgement segment, whatever its words.
+            "after_acknowledgement_ms": ms(speech.first_audio_of(beyond_feedback), timing.speech_end),
         }
 
 
@@ -205,6 +231,14 @@ class VoiceInput:
                     if self.speculation is not None:
                         self.speculation.cancel()
                     continue
+                if isinstance(event, Silence):
+                    if not self.duplex.still_silent(event) or not self.check_in_on_silence(context):
+                        continue
+                    # An empty turn marked as silence: the brain checks in (then hints, then moves on).
+                    self.duplex.reply_timing = None
+                    return CandidateAnswer(text="", meta={"input": "voice", "silence": True,
+                                                          "silence_s": event.waited_s},
+                                           metrics={"speaking_s": 0.0})
                 if not event.transcript.text.strip():
                     # A cough or a door: nothing to answer with, keep listening.
                     self.view.stopped()
@@ -218,6 +252,10 @@ class VoiceInput:
             return None
         finally:
             self.view.stopped()
+
+    def check_in_on_silence(self, context: AnswerContext) -> bool:
+        """Whether a long silence is worth a check-in now (the TUI says no while the candidate is typing)."""
+        return True
 
     def _interview_terms(self) -> tuple[str, ...]:
         if self._terms is None:
@@ -251,7 +289,7 @@ class VoiceInput:
                                metrics=metrics, meta=meta)
 
 
-def build_prompt(context: AnswerContext, terms: tuple[str, ...] = ()) -> str:
+def build_prompt(context: AnswerContext, terms: tuple[str, ...] = (), max_chars: int = _PROMPT_CHARS) -> str:
     """Whisper's initial prompt: the question's key points, the question, then disfluent speech.
 
     Measured on 24 technical answers that matched their question (6 questions × Piper and 3 espeak-ng voices):
@@ -264,7 +302,7 @@ def build_prompt(context: AnswerContext, terms: tuple[str, ...] = ()) -> str:
     vocabulary = " ".join(context.vocabulary)
     question = context.prompt_text.strip().splitlines()[-1] if context.prompt_text.strip() else ""
     lexicon = f"{', '.join(terms)}." if terms else ""
-    body = f"{lexicon} {vocabulary} {question}".strip()[-_PROMPT_CHARS:]
+    body = f"{lexicon} {vocabulary} {question}".strip()[-max_chars:]
     return f"{body} {_DISFLUENT_PRIMER}".strip()
 
 

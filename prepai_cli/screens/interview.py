@@ -343,6 +343,11 @@ class InterviewScreen(Screen[None]):
         self.input.submit(CandidateAnswer(text=message.code, kind="code", meta={"language": message.language}),
                           source="editor")
 
+    @on(TextArea.Changed)
+    def _typing(self) -> None:
+        # The answer box or the code editor: a candidate typing is not silent (no spoken check-in over it).
+        self.input.note_typing()
+
     # Answers typed in the answer box
 
     @on(AnswerBox.Submitted)

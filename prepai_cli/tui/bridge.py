@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,13 @@ class TuiOutput:
         self._post(m.InterviewerTurnEnded(delivery.interrupted))
         return delivery
 
+    def prepare(self, segment_text: str) -> None:
+        """A speculative reply's segment: synthesized ahead by the speaker (interview/speculation.py); nothing is
+        shown until the runner plays the confirmed reply."""
+        prepare = getattr(self._speaker, "prepare", None)
+        if callable(prepare):
+            prepare(segment_text)
+
     def notice(self, message: str) -> None:
         # Not forwarded to the speaker: notices are for reading ("saved", errors), not for the interviewer's voice.
         self._post(m.Notice(message))
@@ -70,6 +78,9 @@ _END = object()
 # How often a waiting runner checks that the app is still there.
 _ALIVE_CHECK_S = 0.25
 _QUIT = object()
+# A spoken check-in after a long silence (Silence in audio/duplex.py) is dropped if the candidate typed this
+# recently: they are writing an answer or code, not stuck.
+_TYPING_HOLDS_CHECK_IN_S = 20.0
 
 
 class VoiceFeed:
@@ -109,10 +120,23 @@ class TuiInput:
         # The question the runner is waiting on an answer for, if it is waiting.
         self._waiting: AnswerContext | None = None
         self._lock = threading.Lock()
+        self._typed_at: float | None = None
 
     @property
     def has_voice(self) -> bool:
         return self._voice is not None
+
+    # The runner lends a Speculation for one answer (interview/speculation.py); the voice input is what can
+    # start it on a provisional answer, as in the console. A typed answer never matches it, so it is dropped.
+    @property
+    def speculation(self) -> Any:
+        return getattr(self._voice, "speculation", None)
+
+    @speculation.setter
+    def speculation(self, value: Any) -> None:
+        voice = self._voice
+        if voice is not None and hasattr(voice, "speculation"):
+            voice.speculation = value
 
     # Called from the UI thread (attach_voice: from the loading worker, before the runner starts).
 
@@ -133,6 +157,13 @@ class TuiInput:
         method = getattr(self._voice, name, None) if self._live else None
         if callable(method):
             method(value)
+
+    def note_typing(self) -> None:
+        self._typed_at = time.monotonic()
+
+    def _typed_recently(self) -> bool:
+        typed = self._typed_at
+        return typed is not None and time.monotonic() - typed < _TYPING_HOLDS_CHECK_IN_S
 
     def submit(self, answer: CandidateAnswer, source: str = "typed") -> None:
         answer.meta.setdefault("input", source)
@@ -186,6 +217,13 @@ class TuiInput:
                 if item.answer is None:
                     return None  # the voice input ran out (a WAV file ended): the candidate is done
                 answer = item.answer
+                if answer.meta.get("silence") and self._typed_recently():
+                    # Silent but typing: keep listening, no check-in. The listen that sent it is ending.
+                    listener = self._listener
+                    if listener is not None:
+                        listener.join(timeout=1.0)
+                    self._listen(context)
+                    continue
             else:
                 assert isinstance(item, CandidateAnswer)
                 answer = item
