@@ -6,6 +6,7 @@ that second must end the program with one word, not a traceback from inside an i
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Any
 
@@ -13,6 +14,10 @@ _INTERRUPTED = 130
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Ctrl-C during the imports below would land inside a C extension's initialisation (onnxruntime, a dataclass
+    # being built) and come out as an ImportError or RuntimeError traceback: it is held until they are done.
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
     try:
         from prepai_cli import privacy
         from prepai_cli.paths import data_home
@@ -26,6 +31,10 @@ def main(argv: list[str] | None = None) -> None:
         from prepai_cli.commands.root import app
         from prepai_cli.errors import PrepAIError
     except KeyboardInterrupt:
+        _interrupted()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
         _interrupted()
     err = Console(stderr=True, highlight=False)
     try:

@@ -147,12 +147,28 @@ def test_agreement_with_an_interviewer_on_the_held_out_half(evaluator: AnswerEva
     items = load_items("heldout")
     assert len(items) >= 40 and len({i["type"] for i in items}) == 9
     numbers = agreement(judge_all(items, evaluator, bank))
-    # Measured on 2026-12-01: r 0.78, MAE 1.47, strong above fluent-but-wrong 0.97, off-topic at most 0.5 (the
-    # issue asks r >= 0.8 and MAE <= 1.2; see README's numbers table). The bounds below catch a regression.
-    assert numbers["pearson_r"] >= 0.74, numbers
+    # Measured on 2026-12-01 (second session): r 0.79, MAE 1.49, strong above fluent-but-wrong 0.97, off-topic at
+    # most 0.5 (the issue asks r >= 0.8 and MAE <= 1.2; see README's numbers table). The bounds catch a regression.
+    assert numbers["pearson_r"] >= 0.75, numbers
     assert numbers["mae"] <= 1.6, numbers
     assert numbers["strong_above_wrong"] >= 0.90, numbers
     assert numbers["max_off_topic"] <= 2.0, numbers
+
+
+def test_agreement_with_a_second_interviewer_on_questions_never_tuned_on(evaluator: AnswerEvaluator,
+                                                                        bank: QuestionBank) -> None:
+    """tests/data/calibration_fresh.yaml: written after the evaluator was tuned, mostly on other questions, never
+    tuned on. Its numbers are the honest ones, and they are well short of the issue's targets."""
+    items = load_items("fresh")
+    assert len(items) >= 80 and len({i["type"] for i in items}) == 9
+    numbers = agreement(judge_all(items, evaluator, bank))
+    # Measured on 2026-12-01: r 0.68, MAE 1.64, ranking 0.83, strong above wrong 0.79, off-topic at most 3.1
+    # (before this session's changes: r 0.67, MAE 1.71, 0.815, 0.77, 3.7).
+    assert numbers["pearson_r"] >= 0.64, numbers
+    assert numbers["mae"] <= 1.75, numbers
+    assert numbers["ranking_accuracy"] >= 0.80, numbers
+    assert numbers["strong_above_wrong"] >= 0.75, numbers
+    assert numbers["max_off_topic"] <= 3.5, numbers
 
 
 def test_a_neighbouring_problems_memorised_answer_is_off_topic(evaluator: AnswerEvaluator, bank: QuestionBank) -> None:

@@ -384,7 +384,7 @@ class OfflineBrain:
             advice = [s for s in rest if not _LISTS_QUESTIONS.search(s)]
             if questions == 1:
                 advice = [re.sub(r"^For each, (\w)", lambda m: m.group(1).upper(), s) for s in advice]
-            intro = " ".join([f"{kind}, with time for {plural(questions, 'question')}.", *advice])
+            intro = " ".join([f"{kind} with {plural(questions, 'question')}.", *advice])
         # About fifteen seconds of speech in all: the type's intro is at most forty words.
         yield TextDelta("Hi. " + sentence(intro) + " ")
         if session.type == "cv-grilling" and session_questions(session.settings):

@@ -7,6 +7,8 @@ is never replaced by a partial.
 
 from __future__ import annotations
 
+import re
+
 import threading
 import time
 from dataclasses import dataclass, field
@@ -176,7 +178,9 @@ class StreamingTranscriber:
         words = [w for t in utterance.committed for w in t.words]
         words += [Word(w.text, w.start + shift, w.end + shift, w.probability) for w in tail.words]
         text = " ".join(t for t in (committed_text, tail.text) if t).strip()
-        return Transcript(text, tuple(words), len(audio) / SAMPLE_RATE, tail.decode_s)
+        audio_s = len(audio) / SAMPLE_RATE
+        text, words = collapse_repeats(text, words, audio_s)
+        return Transcript(text, tuple(words), audio_s, tail.decode_s)
 
     def _superseded(self, job: Job) -> bool:
         if job.stale():
@@ -207,6 +211,44 @@ class StreamingTranscriber:
         self.stats.decode_s += transcript.decode_s
         if final:
             self.stats.finals.append(transcript.decode_s)
+
+
+# Faster than anyone speaks: tiny.en with a long prompt sometimes writes a short utterance twice ("Sorry, could you
+# repeat the question? Sorry, could you repeat the question?" from 1.7 s of audio).
+_MAX_WORDS_PER_S = 4.5
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9' ]", "", text.lower()).strip()
+
+
+def collapse_repeats(text: str, words: list[Word], audio_s: float) -> tuple[str, list[Word]]:
+    """Drops a sentence written twice in a row when the transcript has more words than the audio could hold."""
+    count = len(text.split())
+    if audio_s <= 0 or count / audio_s <= _MAX_WORDS_PER_S:
+        return text, words
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    kept: list[str] = []
+    dropped: list[str] = []
+    for sentence in sentences:
+        if kept and _norm(sentence) == _norm(kept[-1]) and _norm(sentence):
+            dropped.append(sentence)
+        else:
+            kept.append(sentence)
+    if not dropped:
+        return text, words
+    out_words = list(words)
+    tokens = [_norm(w.text) for w in out_words]
+    for sentence in dropped:
+        n = len(sentence.split())
+        # The repeated words: the last run of n words that repeats the n before it.
+        for i in range(len(tokens) - 2 * n, -1, -1):
+            if n and tokens[i:i + n] == tokens[i + n:i + 2 * n]:
+                del out_words[i + n:i + 2 * n]
+                del tokens[i + n:i + 2 * n]
+                break
+    return " ".join(kept), out_words
 
 
 def _quietest_cut(audio: np.ndarray, lo: int, hi: int, hop: int = 1600) -> int:

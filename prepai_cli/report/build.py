@@ -127,8 +127,12 @@ def _blocks(turns: list[Turn], bank: QuestionBank,
             block.report.hints.append(turn.text)
         elif turn.role == "candidate":
             score = number(turn.evaluation, "score")
+            # A clarifying question, a repeat or hint request is recorded as what it was, not as an answer (and
+            # delivery leaves it out: "could you repeat that?" at 388 wpm says nothing about how they answer).
+            meta = (turn.evaluation or {}).get("scored") is False and bool((turn.evaluation or {}).get("intent"))
+            kind = str((turn.evaluation or {})["intent"]) if meta and turn.kind == "answer" else turn.kind
             block.report.answers.append(AnswerRecord(
-                text=turn.text, kind=turn.kind, score=score,
+                text=turn.text, kind=kind, score=score,
                 started_at=turn.started_at.isoformat(), ended_at=turn.ended_at.isoformat(),
                 duration_s=round(max((turn.ended_at - turn.started_at).total_seconds(), 0.0), 1),
                 delivery=answer_delivery(turn.metrics),

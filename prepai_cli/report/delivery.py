@@ -58,7 +58,7 @@ def summarise_delivery(questions: list[QuestionReport], raw_metrics: list[list[d
                 value = number(latency, key)
                 if value is not None:
                     latency_values[key].append(value)
-            if answer.delivery is not None and is_spoken(metrics):
+            if answer.kind == "answer" and answer.delivery is not None and is_spoken(metrics):
                 spoken.append((question.number, index, answer.delivery))
     latency = [
         LatencySummary(metric=key, samples=len(values), p50_ms=round(percentile(values, 0.5), 1),

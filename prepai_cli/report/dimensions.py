@@ -61,7 +61,7 @@ def score_dimensions(questions: list[QuestionReport], *, star_type: bool, spoken
     structure = [10 * star_share(q.structure) for q in questions if q.structure]
     specificity = [10 * q.specificity for q in questions if q.specificity is not None]
     delivery = [
-        s for q in questions for a in q.answers if a.delivery is not None
+        s for q in questions for a in q.answers if a.kind == "answer" and a.delivery is not None
         for s in [delivery_score(a.delivery)] if s is not None
     ]
     if star_type:

@@ -17,6 +17,13 @@ LATENCY_LABELS = {
 STAR_ORDER = ("situation", "task", "action", "result", "measurable_result")
 
 
+def answer_label(kind: str) -> str:
+    """How a candidate turn is headed in a report: 'Answer', 'Code', or what it was ('Clarifying question')."""
+    if kind in ("answer", "code"):
+        return kind.capitalize()
+    return kind.replace("_", " ").capitalize()
+
+
 def star(structure: dict[str, bool]) -> str:
     """STAR elements in story order (stored dicts come back sorted by key), unknown extras last."""
     keys = [k for k in STAR_ORDER if k in structure] + sorted(k for k in structure if k not in STAR_ORDER)

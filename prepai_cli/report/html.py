@@ -58,7 +58,7 @@ def _question(q: QuestionReport) -> str:
         out.append('<p class="muted">Not answered.</p>')
     for i, a in enumerate(q.answers, start=1):
         pace = f", {fmt.wpm(a.delivery.wpm)}" if a.delivery and a.delivery.wpm else ""
-        label = "Code" if a.kind == "code" else "Answer"
+        label = fmt.answer_label(a.kind)
         out.append(f"<p><strong>{label} {i}</strong> ({_e(fmt.seconds(a.duration_s))}{_e(pace)})</p>")
         out.append(f"<pre>{_e(a.text)}</pre>" if a.kind == "code" else f"<blockquote>{_e(a.text)}</blockquote>")
     if q.covered:

@@ -36,7 +36,7 @@ def _question(q: QuestionReport) -> list[str]:
     if not q.answers:
         lines += ["_Not answered._", ""]
     for i, answer in enumerate(q.answers, start=1):
-        label = "Code" if answer.kind == "code" else "Answer"
+        label = fmt.answer_label(answer.kind)
         lines.append(f"**{label} {i}** ({fmt.seconds(answer.duration_s)}"
                      + (f", {fmt.wpm(answer.delivery.wpm)}" if answer.delivery and answer.delivery.wpm else "") + "):")
         lines.append("")

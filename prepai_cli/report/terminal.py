@@ -63,7 +63,7 @@ def _question(q: QuestionReport) -> RenderableType:
         parts.append(Text("Not answered.", style="dim"))
     for i, a in enumerate(q.answers, start=1):
         pace = f", {fmt.wpm(a.delivery.wpm)}" if a.delivery and a.delivery.wpm else ""
-        parts.append(Text(f"{'Code' if a.kind == 'code' else 'Answer'} {i} ({fmt.seconds(a.duration_s)}{pace}):",
+        parts.append(Text(f"{fmt.answer_label(a.kind)} {i} ({fmt.seconds(a.duration_s)}{pace}):",
                           style="bold"))
         parts.append(Text(a.text))
     for text in q.covered:

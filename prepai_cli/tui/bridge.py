@@ -238,7 +238,11 @@ class TuiInput:
                 self._post(m.VoiceState("muted" if self._voice is not None else "typing"))
                 return
             if self._listener is not None and self._listener.is_alive():
-                return  # still listening from before a typed answer won; that listen serves this request
+                if not self._cancelled.is_set():
+                    return  # still listening from before a typed answer won; that listen serves this request
+                # A cancelled listen posts nothing: it cannot serve this request (waiting on it hung the answer
+                # after a typed one won). Let it wind down, then listen afresh.
+                self._listener.join(timeout=1.0)
             self._cancelled = threading.Event()
             self._listener = threading.Thread(
                 target=self._listen_worker, args=(self._voice, context, self._cancelled),

@@ -161,3 +161,24 @@ def test_handing_over_the_editor_is_not_a_follow_up(store: SessionStore, bank: Q
     session = writer.finish()
     report = _build(store, bank, session.id)
     assert report.questions[0].follow_ups == ["Are you sure the input is already sorted?"]
+
+
+def test_a_repeat_request_is_shown_as_such_and_left_out_of_delivery(store: SessionStore, bank: QuestionBank) -> None:
+    question = bank.question("code-merge-intervals")
+    assert question is not None
+    writer = SessionWriter(store, "coding-round")
+    writer.intro()
+    writer.question(question, at=5)
+    fast = {"wpm": 388.0, "words": 11, "fillers": [], "longest_pause_s": 0.1, "input": "voice"}
+    writer.answer(question, "Sorry, could you repeat the question?", at=15, duration=1.7, metrics=fast,
+                  evaluation={"intent": "repeat_request", "scored": False})
+    writer.answer(question, "I'd sort by start and merge each interval into the last one when they overlap.",
+                  at=30, duration=6, metrics={"wpm": 140.0, "words": 15, "fillers": [], "longest_pause_s": 0.4,
+                                              "input": "voice"},
+                  evaluation=evaluation(question, [question.key_points[0].id], 6.0))
+    writer.closing(at=40)
+    report = _build(store, bank, writer.finish().id)
+    kinds = [a.kind for a in report.questions[0].answers]
+    assert kinds == ["repeat_request", "answer"]
+    communication = next(d for d in report.dimensions if d.key == "delivery")
+    assert communication.samples == 1 and communication.score == 10.0, communication

@@ -3,6 +3,7 @@ the voice input gets the runner's Speculation, and the speaker synthesizes the p
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from prepai_cli.interview.io import AnswerContext, CandidateAnswer, Delivery
@@ -44,7 +45,7 @@ class TypedWins(ProvisionalInput):
     def __init__(self, tui: list[TuiInput], typed: str, provisional: str):
         super().__init__([])
         self._tui, self._typed, self._provisional = tui, typed, provisional
-        self.cancelled = False
+        self.cancelled = threading.Event()
 
     def next_answer(self, context: AnswerContext) -> CandidateAnswer | None:
         if self._provisional:
@@ -52,13 +53,12 @@ class TypedWins(ProvisionalInput):
             self.speculation.start(CandidateAnswer(text=self._provisional))
             self._provisional = ""
             self._tui[0].submit(CandidateAnswer(text=self._typed))
-            while not self.cancelled:
-                pass
+            self.cancelled.wait(timeout=10)
             return None
         return None
 
     def cancel(self) -> None:
-        self.cancelled = True
+        self.cancelled.set()
 
 
 def test_a_typed_answer_drops_the_reply_made_for_a_spoken_one(store: SessionStore) -> None:

@@ -688,7 +688,7 @@ class AnswerEvaluator:
             structure_share = float(np.mean([structure[k] for k in star_mod.STRUCTURE_KEYS]))
             base = (tune.star_coverage_weight * coverage + tune.star_structure_weight * structure_share
                     + tune.star_specificity_weight * specificity)
-        elif question.story:
+        elif question.story and t.is_hypothetical(question.text):
             # A plan for a hypothetical: what it proposes is the answer; there are no past facts to be specific about.
             base = coverage
         else:
