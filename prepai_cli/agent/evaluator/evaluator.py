@@ -374,10 +374,6 @@ class AnswerEvaluator:
     def _rival_rows(self) -> tuple[np.ndarray, list[Question], np.ndarray]:
         """Every rival question's text and key points as rows of one matrix, and which rival each row is (the
         first row of each rival is its text, the rest its key points)."""
-        return self._rival_table_rows()
-
-    def _rival_table_rows(self) -> tuple[np.ndarray, list[Question], np.ndarray]:
-        """Every rival question's text and key points as rows of one matrix, and which rival each row is."""
         if self._rival_table is None:
             texts: list[str] = []
             owners: list[int] = []
