@@ -421,19 +421,18 @@ class AnswerEvaluator:
         tune = self._tuning
         if question.story or not len(a.units) or not sims.size:
             return 1.0, False
-        own = float(sims.max(axis=1).mean())
-        fit = 1.0
         matrix, _rivals, owners = self._rival_rows()
         mask = self._rival_mask(question)
         if not mask.any():
-            return fit, False
+            return 1.0, False
+        own = float(sims.max(axis=1).mean())
         first_rows = np.r_[True, owners[1:] != owners[:-1]] if len(owners) else np.zeros(0, dtype=bool)
         rows = mask & ~first_rows
         best = (matrix[rows] @ a.vectors.T).max(axis=1)
         groups = owners[rows]
         rival = float((np.bincount(groups, weights=best) / np.maximum(np.bincount(groups), 1))[np.unique(groups)].max())
         lead = rival - own
-        fit = min(fit, 1.0 - float(_ramp(lead, tune.rival_coverage_margin, tune.rival_coverage_width)))
+        fit = 1.0 - float(_ramp(lead, tune.rival_coverage_margin, tune.rival_coverage_width))
         return fit, lead >= tune.rival_coverage_margin
 
     def _judge_turn(self, question: Question, a: _Analysis, *, star: bool) -> _TurnJudgement:
